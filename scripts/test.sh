@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, then builds and runs
+# the whole suite twice: a plain build with -Werror, and an ASan+UBSan build.
+# Every integration test starts its own throw-away PostgreSQL.  The last line
+# is "N passed, M failed"; the exit status is non-zero when anything failed.
+#
+#   scripts/test.sh            both builds
+#   scripts/test.sh --quick    the plain build only
+#   extra arguments after --   go to `meson test` (e.g. -- http router)
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+quick=false
+meson_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --quick) quick=true ;;
+    --) shift; meson_args=("$@"); break ;;
+    *) echo "usage: scripts/test.sh [--quick] [-- meson test arguments]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+builds=(build)
+$quick || builds+=(build-asan)
+logs=()
+status=0
+for dir in "${builds[@]}"; do
+    opts=(--werror)
+    [ "$dir" = build-asan ] && opts+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "${opts[@]}" >/dev/null || { echo "meson setup $dir failed" >&2; status=1; continue; }
+    fi
+    if ! meson compile -C "$dir" >/tmp/hailong-compile.$$ 2>&1; then
+        cat /tmp/hailong-compile.$$ >&2
+        rm -f /tmp/hailong-compile.$$
+        echo "build in $dir failed" >&2
+        status=1
+        continue
+    fi
+    rm -f /tmp/hailong-compile.$$
+    rm -f "$dir/meson-logs/testlog.json"
+    echo "== tests in $dir" >&2
+    meson test -C "$dir" --print-errorlogs --num-processes 2 "${meson_args[@]}" || status=1
+    logs+=("$dir/meson-logs/testlog.json")
+done
+
+if [ ${#logs[@]} -eq 0 ]; then
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+python3 scripts/test-summary.py "${logs[@]}" || status=1
+exit $status

@@ -1,0 +1,18 @@
+#include "handlers.h"
+
+bool handlers_register(Router *router)
+{
+	static const struct {
+		unsigned methods;
+		const char *pattern;
+		HttpHandler handler;
+	} routes[] = {
+		{HTTP_GET, "/healthz", handle_healthz},
+	};
+
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (!router_add(router, routes[i].methods, routes[i].pattern,
+				(void *)routes[i].handler))
+			return false;
+	return true;
+}

@@ -1,0 +1,20 @@
+/*
+ * handlers: the HTTP endpoints, and the one table that maps routes to them.
+ */
+#ifndef HAILONG_HANDLERS_H
+#define HAILONG_HANDLERS_H
+
+#include <stdbool.h>
+
+#include "http.h"
+#include "router.h"
+
+/* Registers every endpoint on router.  Returns false when a pattern is bad
+ * or memory runs out (a programming error: the server does not start). */
+bool handlers_register(Router *router) __attribute__((warn_unused_result));
+
+/* GET /healthz: 200 with {"status":"ok",…} when the database answers and
+ * is migrated, 503 otherwise. */
+void handle_healthz(HttpRequest *r);
+
+#endif

@@ -1,0 +1,349 @@
+#include "http.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+
+static HttpMethod method_from_evhttp(enum evhttp_cmd_type type)
+{
+	switch (type) {
+	case EVHTTP_REQ_GET:
+		return HTTP_GET;
+	case EVHTTP_REQ_HEAD:
+		return HTTP_HEAD;
+	case EVHTTP_REQ_POST:
+		return HTTP_POST;
+	case EVHTTP_REQ_PUT:
+		return HTTP_PUT;
+	case EVHTTP_REQ_DELETE:
+		return HTTP_DELETE;
+	case EVHTTP_REQ_PATCH:
+		return HTTP_PATCH;
+	case EVHTTP_REQ_OPTIONS:
+		return HTTP_OPTIONS;
+	default:
+		return 0;
+	}
+}
+
+static const char *method_name(HttpMethod method)
+{
+	switch (method) {
+	case HTTP_GET:
+		return "GET";
+	case HTTP_HEAD:
+		return "HEAD";
+	case HTTP_POST:
+		return "POST";
+	case HTTP_PUT:
+		return "PUT";
+	case HTTP_DELETE:
+		return "DELETE";
+	case HTTP_PATCH:
+		return "PATCH";
+	case HTTP_OPTIONS:
+		return "OPTIONS";
+	}
+	return "?";
+}
+
+static double elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+static void log_request(const HttpRequest *r, int status, size_t bytes)
+{
+	char status_text[16], dur[32], size[32];
+
+	snprintf(status_text, sizeof status_text, "%d", status);
+	snprintf(dur, sizeof dur, "%.2f", elapsed_ms(&r->started));
+	snprintf(size, sizeof size, "%zu", bytes);
+	log_fields(status >= 500 && status != 503 ? LOG_WARN : LOG_INFO, r->id, "request", "method",
+		   method_name(r->method), "path", r->path ? r->path : "?", "route",
+		   r->match.pattern ? r->match.pattern : "-", "status", status_text, "dur_ms", dur,
+		   "bytes", size, NULL);
+}
+
+/* Frees the request context.  The request counts as in flight until its
+ * answer is written out (or its connection is gone), not merely queued:
+ * a shutdown must not cut answers off. */
+static void request_free(HttpRequest *r)
+{
+	if (r->data_free)
+		r->data_free(r->data);
+	if (r->uri)
+		evhttp_uri_free(r->uri);
+	free(r);
+}
+
+/* The answer is fully written. */
+static void on_reply_written(struct evhttp_request *req, void *arg)
+{
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
+	server_request_done(arg);
+}
+
+/* The connection closed before the answer was fully written. */
+static void on_reply_aborted(struct evhttp_connection *conn, void *arg)
+{
+	(void)conn;
+	server_request_done(arg);
+}
+
+/* The client's connection is closing while we still hold its request. */
+static void on_connection_close(struct evhttp_connection *conn, void *arg)
+{
+	HttpRequest *r = arg;
+
+	(void)conn;
+	db_job_cancel(r->job);
+	r->job = NULL;
+	r->req = NULL;
+	log_request(r, 499, 0);
+	server_request_done(r->server);
+	request_free(r);
+}
+
+void http_add_header(HttpRequest *r, const char *name, const char *value)
+{
+	if (r->req)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), name, value);
+}
+
+void http_reply(HttpRequest *r, int status, const char *content_type, const char *body,
+		size_t len)
+{
+	struct evbuffer *out = NULL;
+	struct evkeyvalq *headers;
+
+	if (r->req) {
+		headers = evhttp_request_get_output_headers(r->req);
+		evhttp_add_header(headers, "Content-Type", content_type);
+		evhttp_add_header(headers, "X-Request-Id", r->id);
+		evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+		if (!evhttp_find_header(headers, "Cache-Control"))
+			evhttp_add_header(headers, "Cache-Control", "no-store");
+		if (r->server->stopping)
+			evhttp_add_header(headers, "Connection", "close");
+		out = evbuffer_new();
+		if (out && len > 0 && evbuffer_add(out, body, len) != 0) {
+			evbuffer_free(out);
+			out = NULL;
+			status = 500;
+		}
+		/* From here the request is done for us; only the write is pending,
+		 * and exactly one of these two callbacks ends it. */
+		evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
+		evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
+		log_request(r, status, len);
+		evhttp_send_reply(r->req, status, NULL, out);
+		if (out)
+			evbuffer_free(out);
+		r->req = NULL;
+		request_free(r);
+		return;
+	}
+	log_request(r, status, len);
+	server_request_done(r->server);
+	request_free(r);
+}
+
+void http_reply_json(HttpRequest *r, int status, cJSON *json)
+{
+	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+
+	cJSON_Delete(json);
+	if (!text) {
+		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+		http_reply(r, 500, "application/json", oom, sizeof oom - 1);
+		return;
+	}
+	http_reply(r, status, "application/json", text, strlen(text));
+	cJSON_free(text);
+}
+
+void http_reply_error(HttpRequest *r, int status, const char *code, const char *message)
+{
+	cJSON *doc = cJSON_CreateObject(), *error = cJSON_AddObjectToObject(doc, "error");
+
+	if (error) {
+		cJSON_AddStringToObject(error, "code", code);
+		cJSON_AddStringToObject(error, "message", message);
+		cJSON_AddStringToObject(error, "request_id", r->id);
+	}
+	if (status == 503)
+		http_add_header(r, "Retry-After", "2");
+	http_reply_json(r, status, doc);
+}
+
+static void on_db_result(const DbResult *result, void *arg)
+{
+	HttpRequest *r = arg;
+	HttpDbCallback cb = r->db_cb;
+
+	r->job = NULL;
+	r->db_cb = NULL;
+	cb(r, result);
+}
+
+bool http_db(HttpRequest *r, const DbQuery *query, HttpDbCallback cb)
+{
+	DbStatus refused;
+
+	r->db_cb = cb;
+	r->job = db_submit(r->server->pool, query, on_db_result, r, &refused);
+	if (!r->job) {
+		log_msg(LOG_WARN, r->id, "database query refused: %s", db_status_name(refused));
+		http_reply_error(r, 503, "busy",
+				 "the service is busy, please try again in a few seconds");
+		return false;
+	}
+	return true;
+}
+
+void http_reply_db_failure(HttpRequest *r, const DbResult *result)
+{
+	log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
+		result->message);
+	switch (result->status) {
+	case DB_ERR_TIMEOUT:
+	case DB_ERR_QUEUE_FULL:
+		http_reply_error(r, 503, "busy",
+				 "the service is busy, please try again in a few seconds");
+		return;
+	case DB_ERR_UNAVAILABLE:
+	case DB_ERR_SHUTDOWN:
+		http_reply_error(r, 503, "unavailable",
+				 "the database is unavailable, please try again in a few seconds");
+		return;
+	default:
+		http_reply_error(r, 500, "internal", "internal error");
+		return;
+	}
+}
+
+static void make_request_id(char out[17])
+{
+	unsigned char raw[8];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(out, 17, raw, sizeof raw);
+}
+
+/* Answers without a request context: admission refusals. */
+static void reply_early(struct evhttp_request *req, int status, const char *code,
+			const char *message)
+{
+	struct evbuffer *out = evbuffer_new();
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(headers, "Content-Type", "application/json");
+	evhttp_add_header(headers, "Cache-Control", "no-store");
+	if (status == 503)
+		evhttp_add_header(headers, "Retry-After", "1");
+	if (out)
+		evbuffer_add_printf(out, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code,
+				    message);
+	evhttp_send_reply(req, status, NULL, out);
+	if (out)
+		evbuffer_free(out);
+}
+
+static void dispatch(struct evhttp_request *req, void *arg)
+{
+	Server *server = arg;
+	HttpRequest *r;
+	RouteResult found;
+	char allow[128];
+
+	server->requests_total++;
+	if (server->stopping) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		reply_early(req, 503, "shutting_down", "the server is restarting, try again shortly");
+		return;
+	}
+	if (server->inflight >= server->config->max_inflight) {
+		server->rejected_busy++;
+		reply_early(req, 503, "busy", "the service is busy, please try again in a few seconds");
+		return;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r) {
+		reply_early(req, 503, "busy", "out of memory");
+		return;
+	}
+	server->inflight++;
+	r->server = server;
+	r->req = req;
+	r->conn = evhttp_request_get_connection(req);
+	r->method = method_from_evhttp(evhttp_request_get_command(req));
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	make_request_id(r->id);
+	r->uri = evhttp_uri_parse_with_flags(evhttp_request_get_uri(req), 0);
+	if (r->uri) {
+		r->path = evhttp_uri_get_path(r->uri);
+		r->query = evhttp_uri_get_query(r->uri);
+	}
+	if (!r->uri || !r->path || r->path[0] != '/') {
+		http_reply_error(r, 400, "bad_request", "malformed request URI");
+		return;
+	}
+	evhttp_connection_set_closecb(r->conn, on_connection_close, r);
+
+	found = router_match(server->router, r->method, r->path, &r->match);
+	switch (found) {
+	case ROUTE_FOUND:
+		((HttpHandler)r->match.handler)(r);
+		return;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		router_allow_header(r->match.allowed, allow, sizeof allow);
+		http_add_header(r, "Allow", allow);
+		if (r->method == HTTP_OPTIONS) {
+			http_reply(r, 204, "text/plain; charset=utf-8", "", 0);
+			return;
+		}
+		http_reply_error(r, 405, "method_not_allowed",
+				 "this method is not allowed on this path");
+		return;
+	case ROUTE_BAD_PATH:
+		http_reply_error(r, 400, "bad_request", "malformed path");
+		return;
+	case ROUTE_NOT_FOUND:
+		break;
+	}
+	http_reply_error(r, 404, "not_found", "no such page");
+}
+
+void http_setup(Server *server, struct evhttp *http)
+{
+	const Config *config = server->config;
+
+	evhttp_set_max_headers_size(http, (ev_ssize_t)config->http_max_headers);
+	evhttp_set_max_body_size(http, (ev_ssize_t)config->http_max_body);
+	/* Read an oversized body before answering 413, or browsers see a reset
+	 * instead of the answer (libevent issue #321). */
+	evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE);
+	{
+		struct timeval tv = {.tv_sec = config->http_timeout_ms / 1000,
+				     .tv_usec = (config->http_timeout_ms % 1000) * 1000};
+		evhttp_set_timeout_tv(http, &tv);
+	}
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+						 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						 EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	/* The pointer is stored, not copied: a literal. */
+	evhttp_set_default_content_type(http, "application/json");
+	evhttp_set_gencb(http, dispatch, server);
+}

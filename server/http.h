@@ -1,0 +1,83 @@
+/*
+ * http: the life of one HTTP request on top of evhttp.
+ *
+ * Every request that passes admission gets an HttpRequest.  The handler may
+ * answer at once or later (after database work); either way exactly one of
+ * the http_reply* functions ends the request, logs it and frees the
+ * HttpRequest.  If the client goes away first, the request's database job is
+ * cancelled and the HttpRequest is freed by the connection's close callback;
+ * a later reply attempt is impossible because the handler's database
+ * callback is never run (see http_db).
+ */
+#ifndef HAILONG_HTTP_H
+#define HAILONG_HTTP_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "db_pool.h"
+#include "router.h"
+
+struct evhttp;
+struct evhttp_request;
+struct evhttp_connection;
+struct evhttp_uri;
+typedef struct Server Server;
+typedef struct HttpRequest HttpRequest;
+
+typedef void (*HttpHandler)(HttpRequest *r);
+
+/* Runs when the request's database job finishes, only while the client is
+ * still connected.  The handler must reply (or start another job). */
+typedef void (*HttpDbCallback)(HttpRequest *r, const DbResult *result);
+
+struct HttpRequest {
+	Server *server;
+	struct evhttp_request *req;
+	struct evhttp_connection *conn;
+	struct evhttp_uri *uri; /* parsed request URI, owned */
+	HttpMethod method;
+	const char *path;  /* raw path, points into uri */
+	const char *query; /* raw query string or NULL, points into uri */
+	RouteMatch match;
+	char id[17];       /* request id, also sent as X-Request-Id */
+	struct timespec started;
+	DbJob *job;        /* the database job in flight, if any */
+	HttpDbCallback db_cb;
+	void *data;        /* handler state, freed with data_free when the request ends */
+	void (*data_free)(void *data);
+};
+
+/* Applies limits and the dispatcher to a fresh evhttp: header and body
+ * limits with lingering close, timeouts, allowed methods, default content
+ * type.  Requests are routed through server->router. */
+void http_setup(Server *server, struct evhttp *http);
+
+/* Sends status with body (copied) and content_type, then ends the request.
+ * HEAD requests get the headers only. */
+void http_reply(HttpRequest *r, int status, const char *content_type, const char *body,
+		size_t len);
+
+/* Sends a JSON document and ends the request; takes ownership of json. */
+void http_reply_json(HttpRequest *r, int status, cJSON *json);
+
+/* Sends {"error": {"code": code, "message": message}} and ends the request.
+ * For 503 a Retry-After header is added. */
+void http_reply_error(HttpRequest *r, int status, const char *code, const char *message);
+
+/* Adds a response header (copied). */
+void http_add_header(HttpRequest *r, const char *name, const char *value);
+
+/* Starts a database query for the request.  When the pool refuses it (queue
+ * full, shutting down), replies 503 with Retry-After itself and returns false;
+ * the handler must then not touch r again. */
+bool http_db(HttpRequest *r, const DbQuery *query, HttpDbCallback cb)
+	__attribute__((warn_unused_result));
+
+/* Replies 503 (busy or unavailable) or 500 for a failed database result,
+ * logging the database's message.  Use for results a handler does not expect. */
+void http_reply_db_failure(HttpRequest *r, const DbResult *result);
+
+#endif

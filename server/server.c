@@ -1,0 +1,296 @@
+#include "server.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "handlers.h"
+#include "http.h"
+#include "log.h"
+
+enum { LISTEN_BACKLOG = 1024 };
+
+/* evconnlistener hands its error callback evhttp's pointer, not ours, so the
+ * callback finds the server here.  Part of the server context: set by
+ * server_new, cleared by server_free. */
+static Server *listener_owner;
+
+static char *errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *errorf(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return strdup(buf);
+}
+
+/* Opens the listening socket ourselves (rather than evhttp_bind_socket) to
+ * get errno for a clear message and the bound port when port 0 was asked. */
+static int open_listener(const ListenAddr *addr, int *bound_port, char **err)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *found = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	char port[8];
+	int fd = -1, one = 1, rc;
+
+	snprintf(port, sizeof port, "%d", addr->port);
+	rc = getaddrinfo(addr->host, port, &hints, &found);
+	if (rc != 0) {
+		*err = errorf("cannot listen on %s:%d: %s", addr->host, addr->port, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(found->ai_family, found->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+		*err = errorf("cannot listen on %s:%d: %s", addr->host, addr->port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(found);
+		return -1;
+	}
+	freeaddrinfo(found);
+	*bound_port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+					       : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	Server *server = arg;
+
+	(void)fd;
+	(void)what;
+	if (server->bound && !server->stopping)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(server->bound));
+}
+
+/* accept() failed, typically EMFILE: pause accepting for a moment rather
+ * than spin on a listener that stays readable (libevent issues #71, #363). */
+static void accept_error_cb(struct evconnlistener *listener, void *arg)
+{
+	Server *server = listener_owner;
+	struct timeval pause = {.tv_sec = 0, .tv_usec = 200 * 1000};
+	int error = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	if (!server)
+		return;
+	log_warn("accept failed: %s; pausing new connections for 200 ms",
+		 evutil_socket_error_to_string(error));
+	evconnlistener_disable(listener);
+	evtimer_add(server->accept_resume, &pause);
+}
+
+static void stop_now(Server *server)
+{
+	event_base_loopexit(server->base, NULL);
+}
+
+static void grace_expired_cb(evutil_socket_t fd, short what, void *arg)
+{
+	Server *server = arg;
+
+	(void)fd;
+	(void)what;
+	log_warn("shutdown grace period over with %ld requests still running", server->inflight);
+	stop_now(server);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	Server *server = arg;
+	struct timeval grace;
+
+	(void)what;
+	if (server->stopping) {
+		log_warn("second signal: stopping at once");
+		stop_now(server);
+		return;
+	}
+	server->stopping = true;
+	if (server->bound) {
+		evhttp_del_accept_socket(server->http, server->bound);
+		server->bound = NULL;
+		close(server->listen_fd); /* evhttp's listener does not own it */
+		server->listen_fd = -1;
+	}
+	log_info("%s received: no new connections, finishing %ld requests",
+		 sig == SIGTERM ? "SIGTERM" : "SIGINT", server->inflight);
+	if (server->inflight == 0) {
+		stop_now(server);
+		return;
+	}
+	grace.tv_sec = server->config->shutdown_grace_ms / 1000;
+	grace.tv_usec = (server->config->shutdown_grace_ms % 1000) * 1000;
+	evtimer_add(server->grace_timer, &grace);
+}
+
+void server_request_done(Server *server)
+{
+	server->inflight--;
+	if (server->stopping && server->inflight == 0)
+		stop_now(server);
+}
+
+/* More descriptors means more clients before EMFILE; the hard limit is the
+ * most we may take without privileges. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open-file limit: %s", strerror(errno));
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_debug("open-file limit %llu", (unsigned long long)rl.rlim_cur);
+}
+
+Server *server_new(const Config *config, char **err, int *exit_code)
+{
+	Server *server = calloc(1, sizeof *server);
+	DbPoolOptions pool_opts;
+	char *pool_err = NULL;
+
+	*err = NULL;
+	*exit_code = 1;
+	if (!server)
+		goto oom;
+	server->config = config;
+	server->listen_fd = -1;
+	if (!config->database_url) {
+		*err = errorf("DATABASE_URL is not set: give a PostgreSQL connection string or URI "
+			      "with --database-url or the DATABASE_URL environment variable");
+		*exit_code = 2;
+		goto fail;
+	}
+	raise_fd_limit();
+	/* Writes to closed sockets must fail with EPIPE, not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+	server->base = event_base_new();
+	server->router = router_new();
+	if (!server->base || !server->router)
+		goto oom;
+	if (!handlers_register(server->router)) {
+		*err = errorf("internal error: a route could not be registered");
+		goto fail;
+	}
+	server->listen_fd = open_listener(&config->listen, &server->port, err);
+	if (server->listen_fd < 0)
+		goto fail;
+	if (config->base_url_derived && config->listen.port == 0) {
+		/* The derived base URL named port 0: use the port we got. */
+		bool ipv6 = strchr(config->listen.host, ':') != NULL;
+		server->base_url = errorf(ipv6 ? "http://[%s]:%d" : "http://%s:%d",
+					  config->listen.host, server->port);
+	} else {
+		server->base_url = strdup(config->base_url);
+	}
+	if (!server->base_url)
+		goto oom;
+	server->http = evhttp_new(server->base);
+	if (!server->http)
+		goto oom;
+	http_setup(server, server->http);
+	server->bound = evhttp_accept_socket_with_handle(server->http, server->listen_fd);
+	if (!server->bound) {
+		*err = errorf("cannot accept connections on %s:%d", config->listen.host,
+			      server->port);
+		goto fail;
+	}
+	server->accept_resume = evtimer_new(server->base, accept_resume_cb, server);
+	server->grace_timer = evtimer_new(server->base, grace_expired_cb, server);
+	server->sig_int = evsignal_new(server->base, SIGINT, signal_cb, server);
+	server->sig_term = evsignal_new(server->base, SIGTERM, signal_cb, server);
+	if (!server->accept_resume || !server->grace_timer || !server->sig_int ||
+	    !server->sig_term)
+		goto oom;
+	listener_owner = server;
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(server->bound),
+				    accept_error_cb);
+	evsignal_add(server->sig_int, NULL);
+	evsignal_add(server->sig_term, NULL);
+
+	pool_opts.size = (int)config->db_pool_size;
+	pool_opts.queue_max = (int)config->db_queue_max;
+	pool_opts.query_timeout_ms = (int)config->db_timeout_ms;
+	pool_opts.connect_timeout_ms = (int)config->db_connect_timeout_ms;
+	server->pool = db_pool_new(server->base, config->database_url, &pool_opts, &pool_err);
+	if (!server->pool) {
+		*err = errorf("invalid value for DATABASE_URL (--database-url): %s",
+			      pool_err ? pool_err : "out of memory");
+		free(pool_err);
+		*exit_code = 2;
+		goto fail;
+	}
+	return server;
+oom:
+	if (!*err)
+		*err = errorf("out of memory while starting");
+fail:
+	server_free(server);
+	return NULL;
+}
+
+int server_run(Server *server)
+{
+	char port[8];
+
+	snprintf(port, sizeof port, "%d", server->port);
+	log_fields(LOG_INFO, NULL, "listening", "address", server->config->listen.host, "port",
+		   port, "base_url", server->base_url, NULL);
+	if (event_base_dispatch(server->base) < 0) {
+		log_error("the event loop failed");
+		return 1;
+	}
+	log_info("stopped");
+	return 0;
+}
+
+void server_free(Server *server)
+{
+	if (!server)
+		return;
+	if (listener_owner == server)
+		listener_owner = NULL;
+	/* Pending database work first: its callbacks may still answer clients,
+	 * which needs the HTTP side alive. */
+	db_pool_free(server->pool);
+	server->pool = NULL;
+	if (server->http)
+		evhttp_free(server->http);
+	if (server->listen_fd >= 0)
+		close(server->listen_fd); /* evhttp's listener does not own it */
+	if (server->sig_int)
+		event_free(server->sig_int);
+	if (server->sig_term)
+		event_free(server->sig_term);
+	if (server->grace_timer)
+		event_free(server->grace_timer);
+	if (server->accept_resume)
+		event_free(server->accept_resume);
+	router_free(server->router);
+	if (server->base)
+		event_base_free(server->base);
+	free(server->base_url);
+	free(server);
+}

@@ -1,0 +1,57 @@
+/*
+ * server: the server context, the one piece of mutable state the process
+ * has.  It owns the event loop, the HTTP listener, the database pool and the
+ * router, and runs the life cycle: bind, serve, and on SIGTERM/SIGINT stop
+ * accepting, let in-flight requests finish (bounded by shutdown-grace), then
+ * close the pool and the connections.
+ */
+#ifndef HAILONG_SERVER_H
+#define HAILONG_SERVER_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "db_pool.h"
+#include "router.h"
+
+struct event_base;
+struct evhttp;
+struct evhttp_bound_socket;
+struct event;
+
+typedef struct Server {
+	const Config *config;        /* borrowed; outlives the server */
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	int listen_fd;
+	int port;                    /* the bound port (useful with port 0) */
+	char *base_url;              /* owned: config's, or derived from the bound port */
+	DbPool *pool;
+	Router *router;
+	long inflight;               /* requests accepted and not yet answered */
+	bool stopping;
+	struct event *sig_int, *sig_term, *grace_timer, *accept_resume;
+	unsigned long long requests_total;
+	unsigned long long rejected_busy;
+} Server;
+
+/* Creates the server: event loop, routes, database pool (connecting in the
+ * background) and the listening socket.  On failure returns NULL and sets
+ * *err to a one-line malloc'd message (caller frees); *exit_code says which
+ * status the process should exit with (1 for runtime trouble such as a port
+ * in use, 2 for a bad setting). */
+Server *server_new(const Config *config, char **err, int *exit_code)
+	__attribute__((warn_unused_result));
+
+/* Runs the loop until a stop signal has been handled.  Returns 0 after a
+ * clean stop. */
+int server_run(Server *server);
+
+/* Frees everything the server owns.  NULL-safe. */
+void server_free(Server *server);
+
+/* Called by the HTTP layer when a request is done (answered or abandoned). */
+void server_request_done(Server *server);
+
+#endif
