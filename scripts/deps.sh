@@ -5,13 +5,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-mapfile -t wanted < <(sed -e 's/#.*//' "$here/packages.txt" | awk 'NF { print $1 }')
 missing=()
-for pkg in "${wanted[@]}"; do
+while read -r pkg hint; do
+    if [[ "$hint" == cmd:* ]] && command -v "${hint#cmd:}" >/dev/null 2>&1; then
+        continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi
-done
+done < <(sed -e 's/#.*//' "$here/packages.txt" | awk 'NF { print $1, ($2 ~ /^cmd:/ ? $2 : "") }')
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -50,6 +50,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 "$hailong" migrate
+"$hailong" forms load
+echo "hailong: demo forms (open one on a phone or in a browser):" >&2
+"$hailong" demo
 
 # In its own session, in the background: Ctrl-C reaches only this shell,
 # which passes one SIGTERM on (a second would mean "stop at once"), waits

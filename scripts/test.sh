@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then builds and runs
-# the whole suite twice: a plain build with -Werror, and an ASan+UBSan build.
+# the whole suite twice: a plain build with -Werror, and an ASan+UBSan build;
+# then the libFuzzer targets for a bounded time in a clang build.
 # Every integration test starts its own throw-away PostgreSQL.  The last line
 # is "N passed, M failed"; the exit status is non-zero when anything failed.
 #
@@ -24,15 +25,26 @@ done
 
 bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# build: gcc, -Werror, every test.  build-asan: the same under ASan+UBSan.
+# build-fuzz: clang with libFuzzer, the fuzz targets for a bounded time.
 builds=(build)
-$quick || builds+=(build-asan)
+$quick || builds+=(build-asan build-fuzz)
 logs=()
 status=0
 for dir in "${builds[@]}"; do
     opts=(--werror)
-    [ "$dir" = build-asan ] && opts+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+    env_cc=()
+    suite_args=()
+    case "$dir" in
+    build-asan) opts+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug) ;;
+    build-fuzz)
+        opts+=(-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+        env_cc=(env CC=clang)
+        suite_args=(--suite fuzz)
+        ;;
+    esac
     if [ ! -f "$dir/build.ninja" ]; then
-        meson setup "$dir" "${opts[@]}" >/dev/null || { echo "meson setup $dir failed" >&2; status=1; continue; }
+        "${env_cc[@]}" meson setup "$dir" "${opts[@]}" >/dev/null || { echo "meson setup $dir failed" >&2; status=1; continue; }
     fi
     if ! meson compile -C "$dir" >/tmp/hailong-compile.$$ 2>&1; then
         cat /tmp/hailong-compile.$$ >&2
@@ -44,7 +56,7 @@ for dir in "${builds[@]}"; do
     rm -f /tmp/hailong-compile.$$
     rm -f "$dir/meson-logs/testlog.json"
     echo "== tests in $dir" >&2
-    meson test -C "$dir" --print-errorlogs --num-processes 2 "${meson_args[@]}" || status=1
+    meson test -C "$dir" --print-errorlogs --num-processes 2 "${suite_args[@]}" "${meson_args[@]}" || status=1
     logs+=("$dir/meson-logs/testlog.json")
 done
 

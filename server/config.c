@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "util.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <libpq-fe.h>
@@ -11,6 +13,9 @@
 
 #ifndef HAILONG_SQL_DIR_DEFAULT
 #define HAILONG_SQL_DIR_DEFAULT "sql"
+#endif
+#ifndef HAILONG_FORMS_DIR_DEFAULT
+#define HAILONG_FORMS_DIR_DEFAULT "forms"
 #endif
 
 #define KIB (1024LL)
@@ -48,8 +53,20 @@ static const ConfigOption options[] = {
 	    "requests handled at once before new ones get 503"),
 	OPT("shutdown-grace", "HAILONG_SHUTDOWN_GRACE", CFG_DURATION, shutdown_grace_ms, "10s",
 	    0, 10 * 60 * SEC, "time in-flight requests get to finish on SIGTERM"),
+	OPT("commit-batch-max", "HAILONG_COMMIT_BATCH_MAX", CFG_INT, commit_batch_max, "64", 1,
+	    1000, "responses written by one statement (group commit)"),
+	OPT("commit-max-batches", "HAILONG_COMMIT_MAX_BATCHES", CFG_INT, commit_max_batches, "4",
+	    1, 100, "group-commit statements in flight at once"),
+	OPT("commit-wait", "HAILONG_COMMIT_WAIT", CFG_DURATION, commit_wait_ms, "0ms", 0, 1000,
+	    "extra time a response waits to share a commit (0: none)"),
+	OPT("rate-limit", "HAILONG_RATE_LIMIT", CFG_INT, rate_per_minute, "600", 1, 1000000,
+	    "survey requests per minute one client address may make"),
+	OPT("rate-burst", "HAILONG_RATE_BURST", CFG_INT, rate_burst, "300", 1, 1000000,
+	    "survey requests one client address may make at once"),
 	OPT("sql-dir", "HAILONG_SQL_DIR", CFG_PATH, sql_dir, HAILONG_SQL_DIR_DEFAULT, 0, 0,
 	    "folder of the numbered migration files"),
+	OPT("forms-dir", "HAILONG_FORMS_DIR", CFG_PATH, forms_dir, HAILONG_FORMS_DIR_DEFAULT, 0, 0,
+	    "folder of the questionnaire files"),
 };
 
 const ConfigOption *config_options(size_t *count)
@@ -64,28 +81,6 @@ const ConfigOption *config_find(const char *name)
 		if (strcmp(options[i].name, name) == 0)
 			return &options[i];
 	return NULL;
-}
-
-static char *format_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *format_alloc(const char *fmt, ...)
-{
-	va_list ap;
-	char *out = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return NULL;
-	out = malloc((size_t)n + 1);
-	if (!out)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(out, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return out;
 }
 
 /* Parses a non-negative decimal number followed by a unit from units[]
@@ -245,8 +240,8 @@ static char *normalise_base_url(const char *text, const char **why)
 static char *option_error(const ConfigOption *opt, const char *value, const char *why)
 {
 	if (opt->type == CFG_CONNINFO)
-		return format_alloc("invalid value for %s (--%s): %s", opt->env, opt->name, why);
-	return format_alloc("invalid value for %s (--%s): \"%s\": %s", opt->env, opt->name, value,
+		return str_printf("invalid value for %s (--%s): %s", opt->env, opt->name, why);
+	return str_printf("invalid value for %s (--%s): \"%s\": %s", opt->env, opt->name, value,
 			    why);
 }
 
@@ -378,10 +373,10 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 		}
 		return true;
 	}
-	*err = format_alloc("option --%s has an unknown type", opt->name);
+	*err = str_printf("option --%s has an unknown type", opt->name);
 	return false;
 oom:
-	*err = format_alloc("out of memory while setting --%s", opt->name);
+	*err = str_printf("out of memory while setting --%s", opt->name);
 	return false;
 }
 
@@ -435,14 +430,14 @@ bool config_parse_args(Config *c, int argc, char **argv, int *consumed, char **e
 		eq = strchr(arg + 2, '=');
 		name_len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 		if (name_len >= sizeof name) {
-			*err = format_alloc("unknown option \"%.64s…\"", arg);
+			*err = str_printf("unknown option \"%.64s…\"", arg);
 			return false;
 		}
 		memcpy(name, arg + 2, name_len);
 		name[name_len] = '\0';
 		opt = config_find(name);
 		if (!opt) {
-			*err = format_alloc("unknown option \"--%s\" (see hailong --help)", name);
+			*err = str_printf("unknown option \"--%s\" (see hailong --help)", name);
 			return false;
 		}
 		if (eq) {
@@ -450,7 +445,7 @@ bool config_parse_args(Config *c, int argc, char **argv, int *consumed, char **e
 			i++;
 		} else {
 			if (i + 1 >= argc) {
-				*err = format_alloc("option --%s needs a value", name);
+				*err = str_printf("option --%s needs a value", name);
 				return false;
 			}
 			value = argv[i + 1];
@@ -467,7 +462,7 @@ bool config_finish(Config *c)
 {
 	if (!c->base_url) {
 		bool ipv6 = strchr(c->listen.host, ':') != NULL;
-		c->base_url = format_alloc(ipv6 ? "http://[%s]:%d" : "http://%s:%d", c->listen.host,
+		c->base_url = str_printf(ipv6 ? "http://[%s]:%d" : "http://%s:%d", c->listen.host,
 					   c->listen.port);
 		if (!c->base_url)
 			return false;
@@ -484,5 +479,6 @@ void config_free(Config *c)
 	free(c->listen.host);
 	free(c->base_url);
 	free(c->sql_dir);
+	free(c->forms_dir);
 	memset(c, 0, sizeof *c);
 }

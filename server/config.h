@@ -47,7 +47,13 @@ typedef struct Config {
 	long long http_timeout_ms;
 	long long max_inflight;
 	long long shutdown_grace_ms;
+	long long commit_batch_max;
+	long long commit_max_batches;
+	long long commit_wait_ms;
+	long long rate_per_minute;
+	long long rate_burst;
 	char *sql_dir;
+	char *forms_dir;
 } Config;
 
 typedef struct ConfigOption {

@@ -8,6 +8,10 @@ bool handlers_register(Router *router)
 		HttpHandler handler;
 	} routes[] = {
 		{HTTP_GET, "/healthz", handle_healthz},
+		{HTTP_GET, "/favicon.ico", handle_favicon},
+		{HTTP_GET, "/robots.txt", handle_robots},
+		{HTTP_GET, "/s/{code}", handle_survey_get},
+		{HTTP_POST, "/s/{code}", handle_survey_post},
 	};
 
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)

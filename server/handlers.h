@@ -17,4 +17,17 @@ bool handlers_register(Router *router) __attribute__((warn_unused_result));
  * is migrated, 503 otherwise. */
 void handle_healthz(HttpRequest *r);
 
+/* GET /favicon.ico: 204, cached (pages have no icon, and no 404 per page). */
+void handle_favicon(HttpRequest *r);
+
+/* GET /robots.txt: keeps crawlers out of survey links. */
+void handle_robots(HttpRequest *r);
+
+/* GET /s/{code}: the round's questionnaire for a parent (code: the round's
+ * shared code or a single-use slip code). */
+void handle_survey_get(HttpRequest *r);
+
+/* POST /s/{code}: a parent's answers; thank-you page after the commit. */
+void handle_survey_post(HttpRequest *r);
+
 #endif

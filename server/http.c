@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "log.h"
 #include "server.h"
@@ -186,6 +187,82 @@ void http_reply_error(HttpRequest *r, int status, const char *code, const char *
 	if (status == 503)
 		http_add_header(r, "Retry-After", "2");
 	http_reply_json(r, status, doc);
+}
+
+const char *http_request_header(HttpRequest *r, const char *name)
+{
+	return r->req ? evhttp_find_header(evhttp_request_get_input_headers(r->req), name) : NULL;
+}
+
+const char *http_request_body(HttpRequest *r, size_t *len)
+{
+	struct evbuffer *in = r->req ? evhttp_request_get_input_buffer(r->req) : NULL;
+
+	*len = in ? evbuffer_get_length(in) : 0;
+	if (*len == 0)
+		return "";
+	return (const char *)evbuffer_pullup(in, -1);
+}
+
+/* True when the client lists gzip in Accept-Encoding (without q=0). */
+static bool accepts_gzip(HttpRequest *r)
+{
+	const char *accept = http_request_header(r, "Accept-Encoding");
+	const char *p = accept ? strstr(accept, "gzip") : NULL;
+
+	return p && strncmp(p + 4, ";q=0", 4) != 0;
+}
+
+/* Compresses in into out as gzip; false on failure (send plain then). */
+static bool gzip_buf(const Buf *in, Buf *out)
+{
+	z_stream z;
+	bool ok;
+
+	memset(&z, 0, sizeof z);
+	/* 15 + 16: a gzip header rather than zlib's; level 6 is zlib's default. */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
+	buf_init(out, deflateBound(&z, in->len) + 32);
+	if (out->failed) {
+		deflateEnd(&z);
+		return false;
+	}
+	z.next_in = (Bytef *)in->data;
+	z.avail_in = (uInt)in->len;
+	z.next_out = (Bytef *)out->data;
+	z.avail_out = (uInt)out->cap;
+	ok = deflate(&z, Z_FINISH) == Z_STREAM_END;
+	out->len = z.total_out;
+	deflateEnd(&z);
+	if (!ok)
+		buf_free(out);
+	return ok;
+}
+
+void http_reply_html(HttpRequest *r, int status, Buf *page)
+{
+	Buf gz;
+
+	if (page->failed) {
+		buf_free(page);
+		http_reply(r, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
+		return;
+	}
+	http_add_header(r, "Content-Security-Policy", r->server->csp);
+	http_add_header(r, "X-Frame-Options", "DENY");
+	http_add_header(r, "Referrer-Policy", "no-referrer");
+	http_add_header(r, "Vary", "Accept-Encoding");
+	if (status == 503)
+		http_add_header(r, "Retry-After", "2");
+	if (page->len > 512 && accepts_gzip(r) && gzip_buf(page, &gz)) {
+		http_add_header(r, "Content-Encoding", "gzip");
+		http_reply(r, status, "text/html; charset=utf-8", gz.data, gz.len);
+		buf_free(&gz);
+	} else {
+		http_reply(r, status, "text/html; charset=utf-8", page->data, page->len);
+	}
+	buf_free(page);
 }
 
 static void on_db_result(const DbResult *result, void *arg)

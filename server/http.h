@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "db_pool.h"
 #include "router.h"
 
@@ -66,6 +67,18 @@ void http_reply_json(HttpRequest *r, int status, cJSON *json);
 /* Sends {"error": {"code": code, "message": message}} and ends the request.
  * For 503 a Retry-After header is added. */
 void http_reply_error(HttpRequest *r, int status, const char *code, const char *message);
+
+/* Sends an HTML page (the Buf is freed here) with the security headers of
+ * every page: the server's Content-Security-Policy, no framing, no referrer,
+ * no caching (pages carry single-use submission ids).  Compressed with gzip
+ * when the client accepts it.  A failed Buf becomes a 500. */
+void http_reply_html(HttpRequest *r, int status, Buf *page);
+
+/* A request header, or NULL. */
+const char *http_request_header(HttpRequest *r, const char *name);
+
+/* The request body as a contiguous block (not NUL-terminated); *len its size. */
+const char *http_request_body(HttpRequest *r, size_t *len);
 
 /* Adds a response header (copied). */
 void http_add_header(HttpRequest *r, const char *name, const char *value);

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "demo.h"
+#include "form.h"
+#include "form_store.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
@@ -21,17 +24,25 @@ static int cmd_migrate(Config *config, int argc, char **argv);
 static int cmd_version(Config *config, int argc, char **argv);
 static int cmd_config(Config *config, int argc, char **argv);
 static int cmd_help(Config *config, int argc, char **argv);
+static int cmd_forms(Config *config, int argc, char **argv);
+static int cmd_demo(Config *config, int argc, char **argv);
 
 static const struct {
 	const char *name;
 	CommandFn fn;
+	int max_args; /* positional arguments after the command */
+	const char *usage;
 	const char *summary;
 } commands[] = {
-	{"serve", cmd_serve, "run the HTTP server"},
-	{"migrate", cmd_migrate, "apply pending database migrations from the sql folder"},
-	{"config", cmd_config, "print every setting with its current value and source"},
-	{"version", cmd_version, "print the version"},
-	{"help", cmd_help, "show this help"},
+	{"serve", cmd_serve, 0, "serve", "run the HTTP server"},
+	{"migrate", cmd_migrate, 0, "migrate", "apply pending database migrations from the sql folder"},
+	{"forms", cmd_forms, 2, "forms check|load [PATH]",
+	 "check questionnaire files, or store them as versions in the database"},
+	{"demo", cmd_demo, 0, "demo",
+	 "create a demo school with an open round on each questionnaire; print their URLs"},
+	{"config", cmd_config, 0, "config", "print every setting with its current value and source"},
+	{"version", cmd_version, 0, "version", "print the version"},
+	{"help", cmd_help, 0, "help", "show this help"},
 };
 
 static void print_usage(FILE *out)
@@ -43,7 +54,7 @@ static void print_usage(FILE *out)
 		HAILONG_VERSION);
 	fprintf(out, "usage: hailong COMMAND [--option value …]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-25s %s\n", commands[i].usage, commands[i].summary);
 	fprintf(out, "\noptions (each also read from its environment variable):\n");
 	for (size_t i = 0; i < n; i++) {
 		char flag[64];
@@ -160,17 +171,107 @@ static int cmd_migrate(Config *config, int argc, char **argv)
 	return 0;
 }
 
+/* Prints every collected problem to stderr. */
+static void print_form_errors(const FormErrors *errors)
+{
+	for (size_t i = 0; i < errors->count && i < errors->cap; i++)
+		fprintf(stderr, "%s\n", errors->lines[i]);
+}
+
+static int cmd_forms(Config *config, int argc, char **argv)
+{
+	const char *action = argc > 0 ? argv[0] : NULL;
+	const char *path = argc > 1 ? argv[1] : config->forms_dir;
+	FormErrors errors = {0};
+	Form **forms = NULL;
+	size_t count = 0;
+	char *err = NULL;
+	int rc = 1;
+
+	if (!action || (strcmp(action, "check") != 0 && strcmp(action, "load") != 0)) {
+		fprintf(stderr, "hailong: usage: hailong forms check|load [PATH]\n");
+		return 2;
+	}
+	if (!form_load_path(path, &forms, &count, &errors)) {
+		print_form_errors(&errors);
+		fprintf(stderr, "hailong: %zu problem%s in %s\n", errors.count,
+			errors.count == 1 ? "" : "s", path);
+		goto done;
+	}
+	if (strcmp(action, "check") == 0) {
+		for (size_t i = 0; i < count; i++)
+			printf("%s: %s %s, %d questions, ok\n", forms[i]->source_name, forms[i]->id,
+			       forms[i]->edition, forms[i]->nanswers);
+		rc = 0;
+		goto done;
+	}
+	if (!config->database_url) {
+		fprintf(stderr, "hailong: DATABASE_URL is not set: give a PostgreSQL connection "
+				"string or URI with --database-url or the DATABASE_URL environment "
+				"variable\n");
+		rc = 2;
+		goto done;
+	}
+	if (!form_store_load(config->database_url, forms, count, stdout, &err)) {
+		fprintf(stderr, "hailong: forms load: %s\n", err ? err : "out of memory");
+		goto done;
+	}
+	rc = 0;
+done:
+	free(err);
+	form_errors_free(&errors);
+	form_list_free(forms, count);
+	return rc;
+}
+
+static bool need_database(const Config *config)
+{
+	if (config->database_url)
+		return true;
+	fprintf(stderr, "hailong: DATABASE_URL is not set: give a PostgreSQL connection string or "
+			"URI with --database-url or the DATABASE_URL environment variable\n");
+	return false;
+}
+
+static int cmd_demo(Config *config, int argc, char **argv)
+{
+	char *err = NULL;
+
+	(void)argc;
+	(void)argv;
+	if (!need_database(config))
+		return 2;
+	if (!demo_run(config->database_url, config->base_url, stdout, &err)) {
+		fprintf(stderr, "hailong: demo: %s\n", err ? err : "out of memory");
+		free(err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_serve(Config *config, int argc, char **argv)
 {
 	char *err = NULL;
 	int exit_code = 1, rc;
 	Server *server;
+	FormErrors errors = {0};
+	Form **forms = NULL;
+	size_t nforms = 0;
 
 	(void)argc;
 	(void)argv;
 	log_set_level(config->log_level);
 	log_route_libevent();
-	server = server_new(config, &err, &exit_code);
+	/* A broken questionnaire is found now, not by a parent at a meeting. */
+	if (!form_load_dir(config->forms_dir, &forms, &nforms, &errors)) {
+		print_form_errors(&errors);
+		fprintf(stderr, "hailong: not starting: %zu problem%s in the questionnaires of %s\n",
+			errors.count, errors.count == 1 ? "" : "s", config->forms_dir);
+		form_errors_free(&errors);
+		form_list_free(forms, nforms);
+		return 1;
+	}
+	server = server_new(config, forms, nforms, &err, &exit_code);
 	if (!server) {
 		fprintf(stderr, "hailong: %s\n", err ? err : "cannot start");
 		free(err);
@@ -186,7 +287,8 @@ int main(int argc, char **argv)
 	Config config;
 	const char *command;
 	char *err = NULL;
-	int consumed = 0, rc;
+	int consumed = 0, rc, max_args = 0, npositional = 0;
+	char *positional[4];
 	CommandFn fn = NULL;
 
 	if (argc < 2) {
@@ -199,8 +301,10 @@ int main(int argc, char **argv)
 	else if (strcmp(command, "--version") == 0)
 		command = "version";
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(commands[i].name, command) == 0)
+		if (strcmp(commands[i].name, command) == 0) {
 			fn = commands[i].fn;
+			max_args = commands[i].max_args;
+		}
 	if (!fn) {
 		fprintf(stderr, "hailong: unknown command \"%s\" (see hailong --help)\n", command);
 		return 2;
@@ -213,25 +317,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hailong: out of memory\n");
 		return 1;
 	}
-	if (!config_load_env(&config, &err) ||
-	    !config_parse_args(&config, argc - 2, argv + 2, &consumed, &err)) {
+	if (!config_load_env(&config, &err)) {
 		fprintf(stderr, "hailong: %s\n", err ? err : "out of memory");
 		free(err);
 		config_free(&config);
 		return 2;
 	}
-	if (consumed < argc - 2) {
-		fprintf(stderr, "hailong: %s: unexpected argument \"%s\"\n", command,
-			argv[2 + consumed]);
-		config_free(&config);
-		return 2;
+	/* Flags may come before, between or after the positional arguments. */
+	for (int i = 2; i < argc;) {
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+			if (!config_parse_args(&config, argc - i, argv + i, &consumed, &err)) {
+				fprintf(stderr, "hailong: %s\n", err ? err : "out of memory");
+				free(err);
+				config_free(&config);
+				return 2;
+			}
+			i += consumed > 0 ? consumed : 1;
+			continue;
+		}
+		if (npositional == max_args) {
+			fprintf(stderr, "hailong: %s: unexpected argument \"%s\"\n", command, argv[i]);
+			config_free(&config);
+			return 2;
+		}
+		positional[npositional++] = argv[i++];
 	}
 	if (!config_finish(&config)) {
 		fprintf(stderr, "hailong: out of memory\n");
 		config_free(&config);
 		return 1;
 	}
-	rc = fn(&config, argc - 2 - consumed, argv + 2 + consumed);
+	rc = fn(&config, npositional, positional);
 	config_free(&config);
 	return rc;
 }

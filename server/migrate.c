@@ -12,30 +12,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "db_sync.h"
 #include "sql_text.h"
+#include "util.h"
 
 enum { MAX_MIGRATION_BYTES = 16 * 1024 * 1024 };
-
-static char *errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *errorf(const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	size_t len;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	/* One line: libpq messages end in newlines and may hold several. */
-	len = strlen(buf);
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	for (char *p = buf; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return strdup(buf);
-}
 
 int migrate_parse_name(const char *name)
 {
@@ -88,29 +69,29 @@ static bool read_file(const char *path, char **out, char **err)
 	char *buf = NULL;
 
 	if (!f) {
-		*err = errorf("%s: cannot read: %s", path, strerror(errno));
+		*err = str_oneline("%s: cannot read: %s", path, strerror(errno));
 		return false;
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		*err = errorf("%s: not a regular file", path);
+		*err = str_oneline("%s: not a regular file", path);
 		goto fail;
 	}
 	if (st.st_size > MAX_MIGRATION_BYTES) {
-		*err = errorf("%s: larger than %d bytes", path, MAX_MIGRATION_BYTES);
+		*err = str_oneline("%s: larger than %d bytes", path, MAX_MIGRATION_BYTES);
 		goto fail;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
-		*err = errorf("%s: out of memory", path);
+		*err = str_oneline("%s: out of memory", path);
 		goto fail;
 	}
 	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		*err = errorf("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+		*err = str_oneline("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
 		goto fail;
 	}
 	buf[st.st_size] = '\0';
 	if (memchr(buf, '\0', (size_t)st.st_size)) {
-		*err = errorf("%s: contains a NUL byte", path);
+		*err = str_oneline("%s: contains a NUL byte", path);
 		goto fail;
 	}
 	fclose(f);
@@ -131,7 +112,7 @@ bool migrate_read_dir(const char *dir, MigrationFile **files_out, size_t *count_
 
 	*err = NULL;
 	if (!d) {
-		*err = errorf("%s: cannot open migrations folder: %s", dir, strerror(errno));
+		*err = str_oneline("%s: cannot open migrations folder: %s", dir, strerror(errno));
 		return false;
 	}
 	while ((entry = readdir(d))) {
@@ -142,7 +123,7 @@ bool migrate_read_dir(const char *dir, MigrationFile **files_out, size_t *count_
 		if (version == 0)
 			continue;
 		if (version < 0) {
-			*err = errorf("%s/%s: a migration file name must look like 001_create_things.sql",
+			*err = str_oneline("%s/%s: a migration file name must look like 001_create_things.sql",
 				      dir, entry->d_name);
 			goto fail;
 		}
@@ -178,7 +159,7 @@ bool migrate_read_dir(const char *dir, MigrationFile **files_out, size_t *count_
 		qsort(files, count, sizeof *files, compare_version);
 	for (size_t i = 1; i < count; i++) {
 		if (files[i].version == files[i - 1].version) {
-			*err = errorf("%s: has the same number as %s", files[i].path, files[i - 1].path);
+			*err = str_oneline("%s: has the same number as %s", files[i].path, files[i - 1].path);
 			goto fail;
 		}
 	}
@@ -186,7 +167,7 @@ bool migrate_read_dir(const char *dir, MigrationFile **files_out, size_t *count_
 	*count_out = count;
 	return true;
 oom:
-	*err = errorf("%s: out of memory", dir);
+	*err = str_oneline("%s: out of memory", dir);
 fail:
 	if (d)
 		closedir(d);
@@ -322,18 +303,6 @@ typedef struct Applied {
 	char *applied_at;
 } Applied;
 
-static bool exec_ok(PGconn *conn, const char *sql, char **err, const char *what)
-{
-	PGresult *res = PQexec(conn, sql);
-	ExecStatusType st = PQresultStatus(res);
-	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-
-	if (!ok)
-		*err = errorf("%s: %s", what, PQerrorMessage(conn));
-	PQclear(res);
-	return ok;
-}
-
 /* Runs one file in a transaction and records it. */
 static bool apply_one(PGconn *conn, const MigrationFile *f, char **err)
 {
@@ -344,14 +313,14 @@ static bool apply_one(PGconn *conn, const MigrationFile *f, char **err)
 	{
 		int line = migrate_find_transaction_control(f->sql);
 		if (line) {
-			*err = errorf("%s:%d: the file must not start or end transactions "
+			*err = str_oneline("%s:%d: the file must not start or end transactions "
 				      "(BEGIN/COMMIT/ROLLBACK): each migration already runs in one; "
 				      "nothing of this file was applied",
 				      f->path, line);
 			return false;
 		}
 	}
-	if (!exec_ok(conn, "BEGIN", err, f->path))
+	if (!db_sync_exec(conn, "BEGIN", f->path, err))
 		return false;
 	res = PQexec(conn, f->sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
@@ -365,11 +334,11 @@ static bool apply_one(PGconn *conn, const MigrationFile *f, char **err)
 		if (pos)
 			migrate_position(f->sql, atol(pos), &line, &column);
 		if (line)
-			*err = errorf("%s:%d:%d: %s: %s (SQLSTATE %s); nothing of this file was applied",
+			*err = str_oneline("%s:%d:%d: %s: %s (SQLSTATE %s); nothing of this file was applied",
 				      f->path, line, column, severity ? severity : "ERROR",
 				      primary ? primary : PQerrorMessage(conn), state ? state : "?");
 		else
-			*err = errorf("%s: %s: %s (SQLSTATE %s); nothing of this file was applied",
+			*err = str_oneline("%s: %s: %s (SQLSTATE %s); nothing of this file was applied",
 				      f->path, severity ? severity : "ERROR",
 				      primary ? primary : PQerrorMessage(conn), state ? state : "?");
 		goto rollback;
@@ -377,7 +346,7 @@ static bool apply_one(PGconn *conn, const MigrationFile *f, char **err)
 	PQclear(res);
 	res = NULL;
 	if (PQtransactionStatus(conn) != PQTRANS_INTRANS) {
-		*err = errorf("%s: the file must not end or start transactions (BEGIN/COMMIT): "
+		*err = str_oneline("%s: the file must not end or start transactions (BEGIN/COMMIT): "
 			      "each migration already runs in one",
 			      f->path);
 		goto rollback;
@@ -388,11 +357,11 @@ static bool apply_one(PGconn *conn, const MigrationFile *f, char **err)
 	params[2] = f->checksum;
 	res = PQexecParams(conn, SQL_MIGRATE_RECORD, 3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		*err = errorf("%s: cannot record the migration: %s", f->path, PQerrorMessage(conn));
+		*err = str_oneline("%s: cannot record the migration: %s", f->path, PQerrorMessage(conn));
 		goto rollback;
 	}
 	PQclear(res);
-	return exec_ok(conn, "COMMIT", err, f->path);
+	return db_sync_exec(conn, "COMMIT", f->path, err);
 rollback:
 	PQclear(res);
 	res = PQexec(conn, "ROLLBACK");
@@ -418,14 +387,14 @@ static bool load_applied(PGconn *conn, Applied **out, int *count, char **err)
 	int n;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		*err = errorf("cannot read %s: %s", MIGRATIONS_TABLE, PQerrorMessage(conn));
+		*err = str_oneline("cannot read %s: %s", MIGRATIONS_TABLE, PQerrorMessage(conn));
 		PQclear(res);
 		return false;
 	}
 	n = PQntuples(res);
 	applied = calloc((size_t)n + 1, sizeof *applied);
 	if (!applied) {
-		*err = errorf("out of memory");
+		*err = str_oneline("out of memory");
 		PQclear(res);
 		return false;
 	}
@@ -453,14 +422,14 @@ static bool check_history(const MigrationFile *files, size_t nfiles, const Appli
 			if (files[j].version == applied[i].version)
 				f = &files[j];
 		if (!f) {
-			*err = errorf("the database has migration %s (applied %s) but %s has no file "
+			*err = str_oneline("the database has migration %s (applied %s) but %s has no file "
 				      "numbered %d: is this an older hailong than the one that "
 				      "migrated it?",
 				      applied[i].name, applied[i].applied_at, dir, applied[i].version);
 			return false;
 		}
 		if (strcmp(f->checksum, applied[i].checksum) != 0) {
-			*err = errorf("%s was changed after it was applied on %s (recorded sha256 %.12s…, "
+			*err = str_oneline("%s was changed after it was applied on %s (recorded sha256 %.12s…, "
 				      "file has %.12s…): applied migrations must not change; put the "
 				      "change in a new numbered file",
 				      f->path, applied[i].applied_at, applied[i].checksum, f->checksum);
@@ -472,7 +441,7 @@ static bool check_history(const MigrationFile *files, size_t nfiles, const Appli
 		for (int i = 0; i < napplied && !done; i++)
 			done = applied[i].version == files[j].version;
 		if (!done && files[j].version < newest) {
-			*err = errorf("%s is numbered below the newest applied migration (%d) but was "
+			*err = str_oneline("%s is numbered below the newest applied migration (%d) but was "
 				      "never applied: give it a number above %d",
 				      files[j].path, newest, newest);
 			return false;
@@ -483,8 +452,6 @@ static bool check_history(const MigrationFile *files, size_t nfiles, const Appli
 
 bool migrate_run(const char *conninfo, const char *dir, FILE *out, char **err)
 {
-	static const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-	const char *vals[] = {conninfo, "10", "hailong-migrate", NULL};
 	MigrationFile *files = NULL;
 	size_t nfiles = 0, applied_now = 0;
 	Applied *applied = NULL;
@@ -495,18 +462,13 @@ bool migrate_run(const char *conninfo, const char *dir, FILE *out, char **err)
 	*err = NULL;
 	if (!migrate_read_dir(dir, &files, &nfiles, err))
 		return false;
-	conn = PQconnectdbParams(keys, vals, 1);
-	if (!conn || PQstatus(conn) != CONNECTION_OK) {
-		*err = errorf("cannot connect to the database: %s",
-			      conn ? PQerrorMessage(conn) : "out of memory");
+	conn = db_sync_connect(conninfo, "hailong-migrate", err);
+	if (!conn)
 		goto done;
-	}
-	if (!exec_ok(conn, "SET client_min_messages = warning", err, "migrate"))
-		goto done;
-	if (!exec_ok(conn, SQL_MIGRATE_LOCK, err, "cannot take the migration lock"))
+	if (!db_sync_exec(conn, SQL_MIGRATE_LOCK, "cannot take the migration lock", err))
 		goto done;
 	locked = true;
-	if (!exec_ok(conn, SQL_MIGRATE_CREATE_TABLE, err, "cannot create " MIGRATIONS_TABLE))
+	if (!db_sync_exec(conn, SQL_MIGRATE_CREATE_TABLE, "cannot create " MIGRATIONS_TABLE, err))
 		goto done;
 	if (!load_applied(conn, &applied, &napplied, err))
 		goto done;

@@ -17,6 +17,8 @@
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
+#include "page.h"
+#include "util.h"
 
 enum { LISTEN_BACKLOG = 1024 };
 
@@ -24,19 +26,6 @@ enum { LISTEN_BACKLOG = 1024 };
  * callback finds the server here.  Part of the server context: set by
  * server_new, cleared by server_free. */
 static Server *listener_owner;
-
-static char *errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *errorf(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	return strdup(buf);
-}
 
 /* Opens the listening socket ourselves (rather than evhttp_bind_socket) to
  * get errno for a clear message and the bound port when port 0 was asked. */
@@ -53,14 +42,14 @@ static int open_listener(const ListenAddr *addr, int *bound_port, char **err)
 	snprintf(port, sizeof port, "%d", addr->port);
 	rc = getaddrinfo(addr->host, port, &hints, &found);
 	if (rc != 0) {
-		*err = errorf("cannot listen on %s:%d: %s", addr->host, addr->port, gai_strerror(rc));
+		*err = str_printf("cannot listen on %s:%d: %s", addr->host, addr->port, gai_strerror(rc));
 		return -1;
 	}
 	fd = socket(found->ai_family, found->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
-		*err = errorf("cannot listen on %s:%d: %s", addr->host, addr->port, strerror(errno));
+		*err = str_printf("cannot listen on %s:%d: %s", addr->host, addr->port, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(found);
@@ -165,7 +154,8 @@ static void raise_fd_limit(void)
 		log_debug("open-file limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
-Server *server_new(const Config *config, char **err, int *exit_code)
+Server *server_new(const Config *config, Form **forms, size_t nforms, char **err,
+		   int *exit_code)
 {
 	Server *server = calloc(1, sizeof *server);
 	DbPoolOptions pool_opts;
@@ -173,12 +163,16 @@ Server *server_new(const Config *config, char **err, int *exit_code)
 
 	*err = NULL;
 	*exit_code = 1;
-	if (!server)
+	if (!server) {
+		form_list_free(forms, nforms);
 		goto oom;
+	}
 	server->config = config;
+	server->forms = forms;
+	server->nforms = nforms;
 	server->listen_fd = -1;
 	if (!config->database_url) {
-		*err = errorf("DATABASE_URL is not set: give a PostgreSQL connection string or URI "
+		*err = str_printf("DATABASE_URL is not set: give a PostgreSQL connection string or URI "
 			      "with --database-url or the DATABASE_URL environment variable");
 		*exit_code = 2;
 		goto fail;
@@ -191,7 +185,7 @@ Server *server_new(const Config *config, char **err, int *exit_code)
 	if (!server->base || !server->router)
 		goto oom;
 	if (!handlers_register(server->router)) {
-		*err = errorf("internal error: a route could not be registered");
+		*err = str_printf("internal error: a route could not be registered");
 		goto fail;
 	}
 	server->listen_fd = open_listener(&config->listen, &server->port, err);
@@ -200,7 +194,7 @@ Server *server_new(const Config *config, char **err, int *exit_code)
 	if (config->base_url_derived && config->listen.port == 0) {
 		/* The derived base URL named port 0: use the port we got. */
 		bool ipv6 = strchr(config->listen.host, ':') != NULL;
-		server->base_url = errorf(ipv6 ? "http://[%s]:%d" : "http://%s:%d",
+		server->base_url = str_printf(ipv6 ? "http://[%s]:%d" : "http://%s:%d",
 					  config->listen.host, server->port);
 	} else {
 		server->base_url = strdup(config->base_url);
@@ -213,7 +207,7 @@ Server *server_new(const Config *config, char **err, int *exit_code)
 	http_setup(server, server->http);
 	server->bound = evhttp_accept_socket_with_handle(server->http, server->listen_fd);
 	if (!server->bound) {
-		*err = errorf("cannot accept connections on %s:%d", config->listen.host,
+		*err = str_printf("cannot accept connections on %s:%d", config->listen.host,
 			      server->port);
 		goto fail;
 	}
@@ -236,16 +230,29 @@ Server *server_new(const Config *config, char **err, int *exit_code)
 	pool_opts.connect_timeout_ms = (int)config->db_connect_timeout_ms;
 	server->pool = db_pool_new(server->base, config->database_url, &pool_opts, &pool_err);
 	if (!server->pool) {
-		*err = errorf("invalid value for DATABASE_URL (--database-url): %s",
+		*err = str_printf("invalid value for DATABASE_URL (--database-url): %s",
 			      pool_err ? pool_err : "out of memory");
 		free(pool_err);
 		*exit_code = 2;
 		goto fail;
 	}
+	{
+		CommitterOptions copts = {.batch_max = (int)config->commit_batch_max,
+					  .max_batches = (int)config->commit_max_batches,
+					  .wait_ms = (int)config->commit_wait_ms};
+		server->committer = committer_new(server->base, server->pool, &copts);
+		if (!server->committer)
+			goto oom;
+	}
+	server->survey_limit = ratelimit_new((double)config->rate_per_minute,
+					     (double)config->rate_burst, 65536);
+	if (!server->survey_limit)
+		goto oom;
+	page_csp(server->csp, sizeof server->csp);
 	return server;
 oom:
 	if (!*err)
-		*err = errorf("out of memory while starting");
+		*err = str_printf("out of memory while starting");
 fail:
 	server_free(server);
 	return NULL;
@@ -273,7 +280,10 @@ void server_free(Server *server)
 	if (listener_owner == server)
 		listener_owner = NULL;
 	/* Pending database work first: its callbacks may still answer clients,
-	 * which needs the HTTP side alive. */
+	 * which needs the HTTP side alive.  The committer before the pool it
+	 * writes through. */
+	committer_free(server->committer);
+	server->committer = NULL;
 	db_pool_free(server->pool);
 	server->pool = NULL;
 	if (server->http)
@@ -289,6 +299,11 @@ void server_free(Server *server)
 	if (server->accept_resume)
 		event_free(server->accept_resume);
 	router_free(server->router);
+	ratelimit_free(server->survey_limit);
+	form_list_free(server->forms, server->nforms);
+	for (size_t i = 0; i < server->nversions; i++)
+		form_free(server->versions[i].form);
+	free(server->versions);
 	if (server->base)
 		event_base_free(server->base);
 	free(server->base_url);

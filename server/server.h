@@ -11,7 +11,11 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "committer.h"
 #include "db_pool.h"
+#include "form.h"
+#include "ratelimit.h"
+#include "token.h"
 #include "router.h"
 
 struct event_base;
@@ -29,19 +33,33 @@ typedef struct Server {
 	char *base_url;              /* owned: config's, or derived from the bound port */
 	DbPool *pool;
 	Router *router;
+	Form **forms;                /* owned: the questionnaires of forms-dir */
+	size_t nforms;
 	long inflight;               /* requests accepted and not yet answered */
 	bool stopping;
 	struct event *sig_int, *sig_term, *grace_timer, *accept_resume;
+	char csp[512];               /* Content-Security-Policy of every page */
+	Committer *committer;        /* group commit of responses */
+	RateLimit *survey_limit;     /* per client address, on /s/… */
+	unsigned char secret[TOKEN_KEY_BYTES]; /* signs submission ids; from the database */
+	bool have_secret;
+	struct CachedVersion {
+		long long id;
+		Form *form;
+	} *versions;                 /* questionnaire versions by id: immutable, so cached */
+	size_t nversions;
 	unsigned long long requests_total;
 	unsigned long long rejected_busy;
 } Server;
 
 /* Creates the server: event loop, routes, database pool (connecting in the
- * background) and the listening socket.  On failure returns NULL and sets
+ * background) and the listening socket.  Takes ownership of forms (also on
+ * failure).  On failure returns NULL and sets
  * *err to a one-line malloc'd message (caller frees); *exit_code says which
  * status the process should exit with (1 for runtime trouble such as a port
  * in use, 2 for a bad setting). */
-Server *server_new(const Config *config, char **err, int *exit_code)
+Server *server_new(const Config *config, Form **forms, size_t nforms, char **err,
+		   int *exit_code)
 	__attribute__((warn_unused_result));
 
 /* Runs the loop until a stop signal has been handled.  Returns 0 after a

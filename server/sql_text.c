@@ -21,3 +21,125 @@ const char SQL_MIGRATE_APPLIED[] =
 
 const char SQL_MIGRATE_RECORD[] =
 	"INSERT INTO " MIGRATIONS_TABLE " (version, name, checksum) VALUES ($1, $2, $3)";
+
+/* $1 form id, $2 edition, $3 hash, $4 title, $5 audience, $6 family,
+ * $7 index method, $8 target, $9 answer count, $10 definition, $11 file.
+ * No row back when the same content is already stored. */
+const char SQL_FORM_INSERT_VERSION[] =
+	"INSERT INTO questionnaire_version (form_id, edition, content_hash, title, audience, family,"
+	" index_method, target_percent, answer_count, definition, source_file)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)"
+	" ON CONFLICT (content_hash) DO NOTHING RETURNING id";
+
+const char SQL_FORM_FIND_VERSION[] =
+	"SELECT id FROM questionnaire_version WHERE content_hash = $1";
+
+/* $1 version, $2 position, $3 item id, $4 kind, $5 parent id, $6 element id,
+ * $7 text, $8 short text, $9 answer index, $10 scale name, $11 scale type,
+ * $12 scale values, $13 satisfied, $14 role, $15 required, $16 no_opinion. */
+const char SQL_FORM_INSERT_ITEM[] =
+	"INSERT INTO questionnaire_item (version_id, position, item_id, kind, parent_item_id,"
+	" element_item_id, text, short_text, answer_index, scale_name, scale_type, scale_values,"
+	" satisfied, role, required, no_opinion)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::smallint[], $13::smallint[],"
+	" $14, $15, $16)";
+
+/* $1 form id, $2 edition, $3 version.  Returns whether it changed. */
+const char SQL_FORM_SET_CURRENT[] =
+	"INSERT INTO questionnaire_current AS c (form_id, edition, version_id) VALUES ($1, $2, $3)"
+	" ON CONFLICT (form_id, edition) DO UPDATE SET version_id = EXCLUDED.version_id,"
+	" updated_at = now() WHERE c.version_id <> EXCLUDED.version_id"
+	" RETURNING version_id";
+
+/* Binary result: the 32 raw bytes. */
+const char SQL_SECRET[] = "SELECT secret FROM installation";
+
+const char SQL_VERSION_DEFINITION[] =
+	"SELECT definition::text FROM questionnaire_version WHERE id = $1";
+
+/* What a parent's link needs, by code.  Columns: campaign id, title,
+ * organisation name, version id, opens (epoch), closes (epoch, the earlier of
+ * the planned and the early close), kiosk, mode, slip used (NULL for a
+ * campaign code), now (epoch). */
+#define SURVEY_COLUMNS \
+	"SELECT c.id, c.title, o.name, c.version_id, extract(epoch FROM c.opens_at)::bigint," \
+	" extract(epoch FROM least(c.closes_at, coalesce(c.closed_early_at, c.closes_at)))::bigint," \
+	" c.kiosk, c.mode, "
+
+const char SQL_SURVEY_BY_CAMPAIGN_CODE[] =
+	SURVEY_COLUMNS "NULL::boolean, extract(epoch FROM now())::bigint"
+	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id WHERE c.public_code = $1";
+
+const char SQL_SURVEY_BY_SLIP_CODE[] =
+	SURVEY_COLUMNS "s.used, extract(epoch FROM now())::bigint"
+	" FROM slip s JOIN campaign c ON c.id = s.campaign_id JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE s.code = $1";
+
+/* Group commit: many parents' responses in one statement, one transaction,
+ * one fsync.  $1 is a JSON array of objects {s: submission id, c: campaign,
+ * v: version, h: content hash (hex), a: answers, t: texts or null, src,
+ * slip: code or null, rc: receipt}.  A slip is consumed in the same
+ * transaction as its response.  Each input row comes back, in order, as
+ * stored, replay (same id and content already stored), conflict (same id,
+ * other content), or unresolved (not stored, nothing visible yet: a used
+ * slip, or a concurrent insert of the same id; the caller looks again). */
+const char SQL_COMMIT_BATCH[] =
+	"WITH input AS ("
+	" SELECT * FROM ROWS FROM (json_to_recordset($1::json)"
+	" AS (s uuid, c bigint, v bigint, h text, a smallint[], t text[], src text, slip text,"
+	" rc text)) WITH ORDINALITY AS i(s, c, v, h, a, t, src, slip, rc, ord)),"
+	" used AS ("
+	" UPDATE slip SET used = true FROM input i"
+	" WHERE i.slip IS NOT NULL AND slip.code = i.slip AND slip.campaign_id = i.c AND NOT slip.used"
+	" RETURNING slip.code),"
+	" ins AS ("
+	" INSERT INTO response (campaign_id, version_id, submission_id, content_hash, answers, texts,"
+	" source, receipt, submitted_minute)"
+	" SELECT i.c, i.v, i.s, decode(i.h, 'hex'), i.a, i.t, i.src, i.rc, date_trunc('minute', now())"
+	" FROM input i WHERE i.slip IS NULL OR i.slip IN (SELECT code FROM used)"
+	" ORDER BY i.ord"
+	" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id)"
+	" SELECT i.ord, CASE"
+	" WHEN ins.submission_id IS NOT NULL THEN 'stored'"
+	" WHEN r.id IS NOT NULL AND r.content_hash = decode(i.h, 'hex') AND r.campaign_id = i.c"
+	" THEN 'replay'"
+	" WHEN r.id IS NOT NULL THEN 'conflict'"
+	" ELSE 'unresolved' END"
+	" FROM input i LEFT JOIN ins ON ins.submission_id = i.s"
+	" LEFT JOIN response r ON r.submission_id = i.s"
+	" ORDER BY i.ord";
+
+/* A second look at an unresolved submission, in a fresh snapshot.
+ * $1 submission id, $2 content hash (hex), $3 campaign. */
+const char SQL_SUBMISSION_LOOKUP[] =
+	"SELECT r.content_hash = decode($2, 'hex') AND r.campaign_id = $3"
+	" FROM response r WHERE r.submission_id = $1";
+
+/* $1 code, $2 name, $3 kind, $4 school level, $5 parent code.  Returns the
+ * node's id, made on first use. */
+const char SQL_DEMO_ORG[] =
+	"WITH made AS (INSERT INTO org_unit (code, name, kind, school_level, parent_id)"
+	" SELECT $1, $2, $3, $4, (SELECT id FROM org_unit WHERE code = $5)"
+	" ON CONFLICT (code) DO NOTHING RETURNING id)"
+	" SELECT id FROM made UNION ALL SELECT id FROM org_unit WHERE code = $1";
+
+const char SQL_DEMO_CURRENT_VERSIONS[] =
+	"SELECT q.version_id, v.title FROM questionnaire_current q"
+	" JOIN questionnaire_version v ON v.id = q.version_id ORDER BY q.form_id, q.edition";
+
+/* $1 school, $2 version. */
+const char SQL_DEMO_FIND_CAMPAIGN[] =
+	"SELECT id, public_code FROM campaign WHERE org_unit_id = $1 AND version_id = $2"
+	" ORDER BY id LIMIT 1";
+
+/* A demo round stays open: $1 campaign. */
+const char SQL_DEMO_REOPEN_CAMPAIGN[] =
+	"UPDATE campaign SET closes_at = greatest(closes_at, now() + interval '1 year'),"
+	" closed_early_at = NULL WHERE id = $1 AND (closes_at < now() + interval '30 days'"
+	" OR closed_early_at IS NOT NULL)";
+
+/* $1 code, $2 school, $3 version, $4 title. */
+const char SQL_DEMO_CREATE_CAMPAIGN[] =
+	"INSERT INTO campaign (public_code, org_unit_id, version_id, title, opens_at, closes_at,"
+	" target_count, mode) VALUES ($1, $2, $3, $4, now() - interval '1 minute',"
+	" now() + interval '1 year', 40, 'both') ON CONFLICT (public_code) DO NOTHING RETURNING id";

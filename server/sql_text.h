@@ -15,5 +15,20 @@ extern const char SQL_MIGRATE_UNLOCK[];
 extern const char SQL_MIGRATE_CREATE_TABLE[];
 extern const char SQL_MIGRATE_APPLIED[];
 extern const char SQL_MIGRATE_RECORD[];
+extern const char SQL_FORM_INSERT_VERSION[];
+extern const char SQL_FORM_FIND_VERSION[];
+extern const char SQL_FORM_INSERT_ITEM[];
+extern const char SQL_FORM_SET_CURRENT[];
+extern const char SQL_SECRET[];
+extern const char SQL_VERSION_DEFINITION[];
+extern const char SQL_SURVEY_BY_CAMPAIGN_CODE[];
+extern const char SQL_SURVEY_BY_SLIP_CODE[];
+extern const char SQL_COMMIT_BATCH[];
+extern const char SQL_SUBMISSION_LOOKUP[];
+extern const char SQL_DEMO_ORG[];
+extern const char SQL_DEMO_FIND_CAMPAIGN[];
+extern const char SQL_DEMO_REOPEN_CAMPAIGN[];
+extern const char SQL_DEMO_CREATE_CAMPAIGN[];
+extern const char SQL_DEMO_CURRENT_VERSIONS[];
 
 #endif

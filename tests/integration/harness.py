@@ -307,3 +307,43 @@ def in_thread(fn, *args, **kwargs):
     thread = threading.Thread(target=body, daemon=True)
     thread.start()
     return thread, holder
+
+
+class App:
+    """A migrated database with the shipped questionnaires and the demo
+    school loaded, and a server on it: what a parent meets."""
+
+    def __init__(self, scratch, env=None, pg=None):
+        self.pg = pg or Postgres(scratch)
+        self.url = self.pg.conninfo
+        for args in (["migrate"], ["forms", "load"]):
+            out = run_cli(args, env={"DATABASE_URL": self.url})
+            if out.returncode != 0:
+                raise RuntimeError(f"{args}: {out.stderr}")
+        out = run_cli(["demo"], env={"DATABASE_URL": self.url,
+                                     "HAILONG_BASE_URL": "http://hailong.test"})
+        if out.returncode != 0:
+            raise RuntimeError(f"demo: {out.stderr}")
+        self.demo_urls = out.stdout.split()
+        self.server = Server(scratch, self.url, env=env)
+
+    def code_of(self, form_id):
+        """The demo round's code for a questionnaire id."""
+        return self.pg.psql(
+            "SELECT c.public_code FROM campaign c JOIN questionnaire_version v "
+            f"ON v.id = c.version_id WHERE v.form_id = '{form_id}' ORDER BY c.id LIMIT 1")
+
+
+def form_token(html):
+    m = re.search(r'name="t" value="([^"]+)"', html)
+    return m.group(1) if m else None
+
+
+def form_fields(html):
+    """The question field names and, for each, the offered values, in order."""
+    fields = {}
+    for name, value in re.findall(r'name="(q\d+)" value="([^"]*)"', html):
+        fields.setdefault(name, []).append(value)
+    for name in re.findall(r'<textarea name="(q\d+)"', html):
+        fields.setdefault(name, [])
+    return fields

@@ -1,0 +1,54 @@
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	va_list copy;
+	char *out;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0 || !(out = malloc((size_t)n + 1)))
+		return NULL;
+	vsnprintf(out, (size_t)n + 1, fmt, ap);
+	return out;
+}
+
+char *str_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+
+	va_start(ap, fmt);
+	out = vformat(fmt, ap);
+	va_end(ap);
+	return out;
+}
+
+char *str_oneline(const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+	size_t len;
+
+	va_start(ap, fmt);
+	out = vformat(fmt, ap);
+	va_end(ap);
+	if (!out)
+		return NULL;
+	len = strlen(out);
+	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return out;
+}

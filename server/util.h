@@ -1,0 +1,16 @@
+/*
+ * util: small string helpers shared by the modules.
+ */
+#ifndef HAILONG_UTIL_H
+#define HAILONG_UTIL_H
+
+/* printf into a fresh malloc'd string (caller frees); NULL when memory runs
+ * out. */
+char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Like str_printf, and the result made one line: newlines become spaces and
+ * trailing spaces and newlines go (libpq messages end in "\n" and may hold
+ * several lines). */
+char *str_oneline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,124 @@
+"""Parents' path under pressure: rate limits, and PostgreSQL going away in
+the middle of a stream of submissions."""
+import base64
+import http.client
+import threading
+import time
+import urllib.parse
+import uuid
+
+from harness import App, form_fields, form_token, run_tests, wait_until
+
+FORM = "hop-phu-huynh-nhanh"
+
+
+def body_for(html):
+    body = {"t": form_token(html)}
+    for name, values in form_fields(html).items():
+        choices = [v for v in values if v != "x"]
+        if choices:
+            body[name] = choices[-1]
+    return body
+
+
+def submission_id(token):
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    return str(uuid.UUID(bytes=raw[:16]))
+
+
+def request_from(port, source, method, path, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                      source_address=(source, 0))
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def main(tap, scratch):
+    app = App(scratch, env={"HAILONG_RATE_LIMIT": "6", "HAILONG_RATE_BURST": "3",
+                            "HAILONG_DB_TIMEOUT": "2s"})
+    server, pg = app.server, app.pg
+    code = app.code_of(FORM)
+
+    statuses = [request_from(server.port, "127.0.0.1", "GET", f"/s/{code}")[0] for _ in range(4)]
+    tap.eq(statuses, [200, 200, 200, 429], "past its burst a client gets 429")
+    status, headers, text = request_from(server.port, "127.0.0.1", "GET", f"/s/{code}")
+    tap.ok(status == 429 and int(headers.get("Retry-After", "0")) >= 1 and
+           "Quá nhiều yêu cầu" in text, "429 is a Vietnamese page with Retry-After")
+    tap.eq(request_from(server.port, "127.0.0.2", "GET", f"/s/{code}")[0], 200,
+           "another client address is not affected")
+    tap.eq(server.get("/healthz").status, 200, "the health check is not rate-limited")
+    server.signal(15)
+    server.wait(20)
+
+    # A stream of submissions while PostgreSQL stops and comes back.
+    from harness import Server
+    server = Server(scratch, app.url, env={"HAILONG_DB_TIMEOUT": "2s", "HAILONG_RATE_LIMIT": "100000",
+                                           "HAILONG_RATE_BURST": "100000",
+                                           "HAILONG_DB_CONNECT_TIMEOUT": "1s"})
+    pages = [server.get(f"/s/{code}").text for _ in range(600)]
+    bodies = [body_for(p) for p in pages]
+    tap.ok(all(b["t"] for b in bodies), "600 forms handed out before the outage")
+    results = {}
+    lock = threading.Lock()
+    stop = time.monotonic() + 8
+    next_index = [0]
+
+    def worker():
+        while time.monotonic() < stop:
+            with lock:
+                if next_index[0] >= len(bodies):
+                    return
+                i = next_index[0]
+                next_index[0] += 1
+            try:
+                r = server.request("POST", f"/s/{code}",
+                                   body=urllib.parse.urlencode(bodies[i]),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                   timeout=15)
+                status = r.status
+            except Exception as exc:  # noqa: BLE001 - a hang or reset is a finding
+                status = repr(exc)
+            with lock:
+                results[i] = status
+            time.sleep(0.04)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    pg.stop("fast")
+    time.sleep(1.5)
+    pg.start()
+    for t in threads:
+        t.join(30)
+    acked = [i for i, s in results.items() if s == 200]
+    refused = [i for i, s in results.items() if s == 503]
+    other = {s for s in results.values() if s not in (200, 503)}
+    tap.ok(len(acked) > 20 and len(refused) > 0,
+           f"during the outage: {len(acked)} acknowledged, {len(refused)} got 503")
+    tap.eq(other, set(), "no other outcome: no hang, no reset, no 500")
+    tap.ok(wait_until(lambda: server.get("/healthz").status == 200, 15, 0.1),
+           "the server recovers by itself")
+    ids = [submission_id(bodies[i]["t"]) for i in acked]
+    stored = pg.psql("SELECT submission_id FROM response").split()
+    missing = set(ids) - set(stored)
+    tap.eq(len(missing), 0, "every acknowledged submission is stored")
+    tap.eq(len(stored), len(set(stored)), "none is stored twice")
+    resend = {}
+    for i in refused:
+        r = server.request("POST", f"/s/{code}", body=urllib.parse.urlencode(bodies[i]),
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        resend[i] = r.status
+    tap.eq(set(resend.values()) or {200}, {200}, "every refused submission succeeds when resent")
+    total = int(pg.psql("SELECT count(*) FROM response"))
+    expected = len(set(ids) | {submission_id(bodies[i]["t"]) for i in refused})
+    tap.ok(total >= expected and total <= len(results),
+           f"stored {total}: all acknowledged and resent ones, nothing extra")
+
+
+run_tests(main)
