@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of scripts/packages.txt that are missing.
+# Installs the Debian packages of scripts/packages.txt (or of the list file
+# given as the only argument) that are missing.
 # Quiet and quick when nothing is missing.  As root it uses apt-get directly,
 # otherwise sudo.
 set -euo pipefail
@@ -13,7 +14,7 @@ while read -r pkg hint; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi
-done < <(sed -e 's/#.*//' "$here/packages.txt" | awk 'NF { print $1, ($2 ~ /^cmd:/ ? $2 : "") }')
+done < <(sed -e 's/#.*//' "${1:-$here/packages.txt}" | awk 'NF { print $1, ($2 ~ /^cmd:/ ? $2 : "") }')
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -896,7 +896,7 @@ Form *form_parse(const char *label, const char *text, size_t len, FormErrors *er
 	const char *end = NULL;
 	cJSON *root = NULL;
 	Form *form = NULL;
-	int line, col, depth;
+	int line, col;
 
 	if (len > FORM_MAX_BYTES) {
 		form_errors_add(errors, "%s: the file is %zu bytes; a questionnaire may be at most %d "
@@ -920,11 +920,20 @@ Form *form_parse(const char *label, const char *text, size_t len, FormErrors *er
 	}
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		start = 3; /* a byte-order mark some editors add */
-	depth = json_max_depth(text + start, len - start, &bad);
-	if (depth > FORM_MAX_DEPTH) {
+	if (len == start || !text_has_content(text + start)) {
+		form_errors_add(errors, "%s:1:1: the file is empty", label);
+		return NULL;
+	}
+	if (json_too_deep(text + start, len - start, FORM_MAX_DEPTH, &bad)) {
 		text_line_col(text, start + bad, &line, &col);
 		form_errors_add(errors, "%s:%d:%d: nested deeper than %d levels", label, line, col,
 				FORM_MAX_DEPTH);
+		return NULL;
+	}
+	if (json_has_nul_escape(text + start, len - start, &bad)) {
+		text_line_col(text, start + bad, &line, &col);
+		form_errors_add(errors, "%s:%d:%d: a string holds the NUL character (\\u0000)", label,
+				line, col);
 		return NULL;
 	}
 	/* Not require_null_terminated: with a length cJSON wants the NUL inside it. */
@@ -943,13 +952,16 @@ Form *form_parse(const char *label, const char *text, size_t len, FormErrors *er
 	}
 	if (!root) {
 		size_t at = end ? (size_t)(end - text) : len;
-		bool early = json_ends_early(text + start, len - start);
-		if (at > len || early)
+		bool early;
+		if (at > len)
+			at = len;
+		early = json_ends_early(text + start, len - start);
+		if (early)
 			at = len;
 		text_line_col(text, at, &line, &col);
 		form_errors_add(errors, "%s:%d:%d: malformed JSON%s", label, line, col,
-				early ? ": the file ends inside an object, array or string "
-					"(a closing '}', ']' or '\"' is missing)"
+				early ? ": the file ends inside an object or array (a closing '}' "
+					"or ']' is missing)"
 				      : "");
 		return NULL;
 	}

@@ -36,15 +36,10 @@ typedef struct Survey {
 	char code[CODE_SLIP_LEN + 1];
 	bool is_slip;
 	bool is_post;
-	/* From the lookup. */
-	long long campaign_id;
-	long long version_id;
-	char *title;
-	char *school;
-	long long opens_at, closes_at, now;
-	bool kiosk;
+	/* From the lookup (or the cache). */
+	CampaignInfo info;
+	long long now; /* the database's clock, seconds */
 	bool slip_used;
-	char mode[8];
 	const Form *form; /* from the server's version cache */
 	/* POST only. */
 	FormData data;
@@ -54,13 +49,22 @@ typedef struct Survey {
 	CommitTicket *ticket;
 } Survey;
 
+static void with_campaign(HttpRequest *r);
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 static void survey_free(void *arg)
 {
 	Survey *s = arg;
 
 	committer_cancel(s->ticket);
-	free(s->title);
-	free(s->school);
+	campaign_info_clear(&s->info);
 	formdata_free(&s->data);
 	submission_free(&s->sub);
 	free(s);
@@ -90,12 +94,56 @@ static void reply_busy(HttpRequest *r)
 		      "Hệ thống đang bận, vui lòng thử lại sau ít phút.", NULL);
 }
 
+/* A fresh form for a shared code: the round's page is rendered once (with a
+ * placeholder token), kept with the round in the cache, and each parent gets
+ * a copy with a token of their own. */
+static void reply_fresh_form(HttpRequest *r, const SurveyPage *page, int status)
+{
+	Survey *s = r->data;
+	CampaignCache *cache = r->server->campaigns;
+	const int64_t now = monotonic_ms();
+	const char *tpl;
+	size_t len, at;
+	Buf out;
+
+	if (!campaign_cache_page(cache, s->code, now, &tpl, &len, &at)) {
+		static const char placeholder[TOKEN_TEXT_LEN + 1] =
+			"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~";
+		SurveyPage blank = *page;
+		const char *mark;
+		blank.token = placeholder;
+		buf_init(&out, 32 * 1024);
+		page_survey(&out, &blank);
+		mark = out.failed ? NULL : memmem(out.data, out.len, placeholder, TOKEN_TEXT_LEN);
+		if (!mark) {
+			buf_free(&out);
+			buf_init(&out, 32 * 1024);
+			page_survey(&out, page);
+			http_reply_html(r, status, &out);
+			return;
+		}
+		campaign_cache_set_page(cache, s->code, out.data, out.len, (size_t)(mark - out.data));
+		if (!campaign_cache_page(cache, s->code, now, &tpl, &len, &at)) {
+			/* The entry was gone: render this one plainly. */
+			buf_init(&out, 32 * 1024);
+			page_survey(&out, page);
+			http_reply_html(r, status, &out);
+			return;
+		}
+	}
+	{
+		const char *parts[3] = {tpl, page->token, tpl + at + TOKEN_TEXT_LEN};
+		size_t lens[3] = {at, TOKEN_TEXT_LEN, len - at - TOKEN_TEXT_LEN};
+		http_reply_html_parts(r, status, parts, lens, 3);
+	}
+}
+
 /* Renders the form: fresh (GET) or again with the answers (422, 503). */
 static void reply_form(HttpRequest *r, int status, const char *banner)
 {
 	Survey *s = r->data;
-	SurveyPage page = {.form = s->form, .school = s->school, .title = s->title,
-			   .code = s->code, .kiosk = s->kiosk, .banner = banner};
+	SurveyPage page = {.form = s->form, .school = s->info.school, .title = s->info.title,
+			   .code = s->code, .kiosk = s->info.kiosk, .banner = banner};
 	Buf out;
 
 	if (s->is_post) {
@@ -103,9 +151,13 @@ static void reply_form(HttpRequest *r, int status, const char *banner)
 		page.previous = &s->sub;
 	} else {
 		SubmissionToken t;
-		token_new(&t, s->campaign_id, (long long)time(NULL));
+		token_new(&t, s->info.campaign_id, (long long)time(NULL));
 		token_encode(r->server->secret, &t, s->token_text);
 		page.token = s->token_text;
+		if (!s->is_slip && !banner) {
+			reply_fresh_form(r, &page, status);
+			return;
+		}
 	}
 	buf_init(&out, 32 * 1024);
 	page_survey(&out, &page);
@@ -120,7 +172,7 @@ static void reply_thanks(HttpRequest *r)
 
 	token_receipt(r->server->secret, s->token.id, receipt);
 	buf_init(&out, 4096);
-	page_thanks(&out, receipt, s->code, s->kiosk);
+	page_thanks(&out, receipt, s->code, s->info.kiosk);
 	http_reply_html(r, 200, &out);
 }
 
@@ -166,9 +218,9 @@ static CommitItem *commit_item(HttpRequest *r)
 	if (!item)
 		return NULL;
 	token_uuid(s->token.id, item->submission_id);
-	item->campaign_id = s->campaign_id;
-	item->version_id = s->version_id;
-	submission_hash(&s->sub, s->campaign_id, hash);
+	item->campaign_id = s->info.campaign_id;
+	item->version_id = s->info.version_id;
+	submission_hash(&s->sub, s->info.campaign_id, hash);
 	sodium_bin2hex(item->hash_hex, sizeof item->hash_hex, hash, sizeof hash);
 	buf_init(&answers, (size_t)s->sub.nanswers * 3 + 4);
 	buf_puts(&answers, "[");
@@ -237,7 +289,7 @@ static void survey_ready(HttpRequest *r)
 	char when[64];
 	char message[512];
 
-	if (!s->is_slip && strcmp(s->mode, "slips") == 0) {
+	if (!s->is_slip && strcmp(s->info.mode, "slips") == 0) {
 		reply_message(r, 404, "Đợt khảo sát dùng phiếu riêng",
 			      "Đợt khảo sát này dùng mã riêng in trên phiếu phát cho từng phụ huynh. "
 			      "Ông/Bà vui lòng quét mã QR trên phiếu của mình.",
@@ -247,15 +299,15 @@ static void survey_ready(HttpRequest *r)
 	if (s->is_post) {
 		/* The signed id decides, not the clock at arrival: a form filled
 		 * while the round was open may arrive after it closed. */
-		if (s->token.campaign_id != s->campaign_id) {
+		if (s->token.campaign_id != s->info.campaign_id) {
 			reply_message(r, 400, "Phiếu không hợp lệ",
 				      "Phiếu này thuộc đợt khảo sát khác. Ông/Bà vui lòng mở lại "
 				      "đường dẫn và trả lời lại.",
 				      s->code);
 			return;
 		}
-		if (s->token.issued_at < s->opens_at || s->token.issued_at >= s->closes_at) {
-			page_format_time(s->closes_at, when, sizeof when);
+		if (s->token.issued_at < s->info.opens_at || s->token.issued_at > s->info.closes_at) {
+			page_format_time(s->info.closes_at, when, sizeof when);
 			snprintf(message, sizeof message,
 				 "Đợt khảo sát đã kết thúc lúc %s. Cảm ơn Ông/Bà đã quan tâm.", when);
 			reply_message(r, 410, "Đợt khảo sát đã kết thúc", message, NULL);
@@ -264,15 +316,15 @@ static void survey_ready(HttpRequest *r)
 		handle_post_ready(r);
 		return;
 	}
-	if (s->now < s->opens_at) {
-		page_format_time(s->opens_at, when, sizeof when);
+	if (s->now < s->info.opens_at) {
+		page_format_time(s->info.opens_at, when, sizeof when);
 		snprintf(message, sizeof message,
 			 "Đợt khảo sát bắt đầu lúc %s. Ông/Bà vui lòng quay lại sau.", when);
 		reply_message(r, 403, "Đợt khảo sát chưa bắt đầu", message, NULL);
 		return;
 	}
-	if (s->now >= s->closes_at) {
-		page_format_time(s->closes_at, when, sizeof when);
+	if (s->now >= s->info.closes_at) {
+		page_format_time(s->info.closes_at, when, sizeof when);
 		snprintf(message, sizeof message,
 			 "Đợt khảo sát đã kết thúc lúc %s. Cảm ơn Ông/Bà đã quan tâm.", when);
 		reply_message(r, 410, "Đợt khảo sát đã kết thúc", message, NULL);
@@ -312,11 +364,11 @@ static void version_loaded(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	/* Another request may have loaded it meanwhile. */
-	if ((s->form = cached_version(server, s->version_id))) {
+	if ((s->form = cached_version(server, s->info.version_id))) {
 		survey_ready(r);
 		return;
 	}
-	snprintf(label, sizeof label, "questionnaire version %lld", s->version_id);
+	snprintf(label, sizeof label, "questionnaire version %lld", s->info.version_id);
 	form = form_parse(label, PQgetvalue(result->res, 0, 0),
 			  (size_t)PQgetlength(result->res, 0, 0), &errors);
 	if (!form) {
@@ -333,7 +385,7 @@ static void version_loaded(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	server->versions = grown;
-	server->versions[server->nversions].id = s->version_id;
+	server->versions[server->nversions].id = s->info.version_id;
 	server->versions[server->nversions].form = form;
 	server->nversions++;
 	s->form = form;
@@ -359,26 +411,37 @@ static void looked_up(HttpRequest *r, const DbResult *result)
 		reply_not_found(r);
 		return;
 	}
-	s->campaign_id = atoll(PQgetvalue(res, 0, 0));
-	s->title = strdup(PQgetvalue(res, 0, 1));
-	s->school = strdup(PQgetvalue(res, 0, 2));
-	s->version_id = atoll(PQgetvalue(res, 0, 3));
-	s->opens_at = atoll(PQgetvalue(res, 0, 4));
-	s->closes_at = atoll(PQgetvalue(res, 0, 5));
-	s->kiosk = PQgetvalue(res, 0, 6)[0] == 't';
-	snprintf(s->mode, sizeof s->mode, "%s", PQgetvalue(res, 0, 7));
+	s->info.campaign_id = atoll(PQgetvalue(res, 0, 0));
+	s->info.title = strdup(PQgetvalue(res, 0, 1));
+	s->info.school = strdup(PQgetvalue(res, 0, 2));
+	s->info.version_id = atoll(PQgetvalue(res, 0, 3));
+	s->info.opens_at = atoll(PQgetvalue(res, 0, 4));
+	s->info.closes_at = atoll(PQgetvalue(res, 0, 5));
+	s->info.kiosk = PQgetvalue(res, 0, 6)[0] == 't';
+	snprintf(s->info.mode, sizeof s->info.mode, "%s", PQgetvalue(res, 0, 7));
 	s->slip_used = !PQgetisnull(res, 0, 8) && PQgetvalue(res, 0, 8)[0] == 't';
 	s->now = atoll(PQgetvalue(res, 0, 9));
-	if (!s->title || !s->school) {
+	s->info.clock_offset = s->now - (long long)time(NULL);
+	if (!s->info.title || !s->info.school) {
 		reply_busy(r);
 		return;
 	}
-	s->form = cached_version(r->server, s->version_id);
+	if (!s->is_slip)
+		campaign_cache_put(r->server->campaigns, s->code, &s->info, monotonic_ms());
+	with_campaign(r);
+}
+
+/* The round is known: get its questionnaire version, then answer. */
+static void with_campaign(HttpRequest *r)
+{
+	Survey *s = r->data;
+
+	s->form = cached_version(r->server, s->info.version_id);
 	if (!s->form) {
 		char id[24];
 		const char *params[1] = {id};
 		DbQuery q = {.sql = SQL_VERSION_DEFINITION, .nparams = 1, .values = params};
-		snprintf(id, sizeof id, "%lld", s->version_id);
+		snprintf(id, sizeof id, "%lld", s->info.version_id);
 		if (!http_db(r, &q, version_loaded))
 			return;
 		return;
@@ -390,12 +453,21 @@ static void start_lookup(HttpRequest *r)
 {
 	Survey *s = r->data;
 	const char *params[1] = {s->code};
-	DbQuery q = {.sql = s->is_slip ? SQL_SURVEY_BY_SLIP_CODE : SQL_SURVEY_BY_CAMPAIGN_CODE,
-		     .nparams = 1,
-		     .values = params};
 
-	if (!http_db(r, &q, looked_up))
+	if (!s->is_slip && campaign_cache_get(r->server->campaigns, s->code, monotonic_ms(),
+					      &s->info)) {
+		s->now = (long long)time(NULL) + s->info.clock_offset;
+		with_campaign(r);
 		return;
+	}
+	{
+		DbQuery q = {.sql = s->is_slip ? SQL_SURVEY_BY_SLIP_CODE
+					       : SQL_SURVEY_BY_CAMPAIGN_CODE,
+			     .nparams = 1,
+			     .values = params};
+		if (!http_db(r, &q, looked_up))
+			return;
+	}
 }
 
 /* Checks the posted token now that the secret is known. */
@@ -453,16 +525,13 @@ static bool within_rate(HttpRequest *r)
 {
 	char *host = NULL;
 	ev_uint16_t port = 0;
-	struct timespec now;
 	int retry_after = 1;
 	char value[16];
 
 	if (!r->req)
 		return false;
 	evhttp_connection_get_peer(r->conn, &host, &port);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!host || ratelimit_take(r->server->survey_limit, host, strlen(host),
-				    (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+	if (!host || ratelimit_take(r->server->survey_limit, host, strlen(host), monotonic_ms(),
 				    &retry_after))
 		return true;
 	snprintf(value, sizeof value, "%d", retry_after);

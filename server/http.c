@@ -123,42 +123,13 @@ void http_add_header(HttpRequest *r, const char *name, const char *value)
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), name, value);
 }
 
+static void reply_parts(HttpRequest *r, int status, const char *content_type,
+			const char *const *parts, const size_t *lens, int nparts);
+
 void http_reply(HttpRequest *r, int status, const char *content_type, const char *body,
 		size_t len)
 {
-	struct evbuffer *out = NULL;
-	struct evkeyvalq *headers;
-
-	if (r->req) {
-		headers = evhttp_request_get_output_headers(r->req);
-		evhttp_add_header(headers, "Content-Type", content_type);
-		evhttp_add_header(headers, "X-Request-Id", r->id);
-		evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
-		if (!evhttp_find_header(headers, "Cache-Control"))
-			evhttp_add_header(headers, "Cache-Control", "no-store");
-		if (r->server->stopping)
-			evhttp_add_header(headers, "Connection", "close");
-		out = evbuffer_new();
-		if (out && len > 0 && evbuffer_add(out, body, len) != 0) {
-			evbuffer_free(out);
-			out = NULL;
-			status = 500;
-		}
-		/* From here the request is done for us; only the write is pending,
-		 * and exactly one of these two callbacks ends it. */
-		evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
-		evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
-		log_request(r, status, len);
-		evhttp_send_reply(r->req, status, NULL, out);
-		if (out)
-			evbuffer_free(out);
-		r->req = NULL;
-		request_free(r);
-		return;
-	}
-	log_request(r, status, len);
-	server_request_done(r->server);
-	request_free(r);
+	reply_parts(r, status, content_type, &body, &len, 1);
 }
 
 void http_reply_json(HttpRequest *r, int status, cJSON *json)
@@ -240,6 +211,76 @@ static bool gzip_buf(const Buf *in, Buf *out)
 	return ok;
 }
 
+/* Sends body pieces straight into the connection's buffer: one copy. */
+static void reply_parts(HttpRequest *r, int status, const char *content_type,
+			const char *const *parts, const size_t *lens, int nparts)
+{
+	struct evbuffer *out;
+	struct evkeyvalq *headers;
+	size_t total = 0;
+
+	for (int i = 0; i < nparts; i++)
+		total += lens[i];
+	if (!r->req) {
+		log_request(r, status, total);
+		server_request_done(r->server);
+		request_free(r);
+		return;
+	}
+	headers = evhttp_request_get_output_headers(r->req);
+	evhttp_add_header(headers, "Content-Type", content_type);
+	evhttp_add_header(headers, "X-Request-Id", r->id);
+	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+	if (!evhttp_find_header(headers, "Cache-Control"))
+		evhttp_add_header(headers, "Cache-Control", "no-store");
+	if (r->server->stopping)
+		evhttp_add_header(headers, "Connection", "close");
+	out = evbuffer_new();
+	for (int i = 0; out && i < nparts; i++) {
+		if (lens[i] > 0 && evbuffer_add(out, parts[i], lens[i]) != 0) {
+			evbuffer_free(out);
+			out = NULL;
+			status = 500;
+		}
+	}
+	/* From here the request is done for us; only the write is pending,
+	 * and exactly one of these two callbacks ends it. */
+	evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
+	evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
+	log_request(r, status, total);
+	evhttp_send_reply(r->req, status, NULL, out);
+	if (out)
+		evbuffer_free(out);
+	r->req = NULL;
+	request_free(r);
+}
+
+static void page_headers(HttpRequest *r, int status)
+{
+	http_add_header(r, "Content-Security-Policy", r->server->csp);
+	http_add_header(r, "X-Frame-Options", "DENY");
+	http_add_header(r, "Referrer-Policy", "no-referrer");
+	http_add_header(r, "Vary", "Accept-Encoding");
+	if (status == 503)
+		http_add_header(r, "Retry-After", "2");
+}
+
+void http_reply_html_parts(HttpRequest *r, int status, const char *const *parts,
+			   const size_t *lens, int nparts)
+{
+	Buf whole;
+
+	if (accepts_gzip(r)) {
+		buf_init(&whole, 32 * 1024);
+		for (int i = 0; i < nparts; i++)
+			buf_add(&whole, parts[i], lens[i]);
+		http_reply_html(r, status, &whole);
+		return;
+	}
+	page_headers(r, status);
+	reply_parts(r, status, "text/html; charset=utf-8", parts, lens, nparts);
+}
+
 void http_reply_html(HttpRequest *r, int status, Buf *page)
 {
 	Buf gz;
@@ -249,12 +290,7 @@ void http_reply_html(HttpRequest *r, int status, Buf *page)
 		http_reply(r, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
 		return;
 	}
-	http_add_header(r, "Content-Security-Policy", r->server->csp);
-	http_add_header(r, "X-Frame-Options", "DENY");
-	http_add_header(r, "Referrer-Policy", "no-referrer");
-	http_add_header(r, "Vary", "Accept-Encoding");
-	if (status == 503)
-		http_add_header(r, "Retry-After", "2");
+	page_headers(r, status);
 	if (page->len > 512 && accepts_gzip(r) && gzip_buf(page, &gz)) {
 		http_add_header(r, "Content-Encoding", "gzip");
 		http_reply(r, status, "text/html; charset=utf-8", gz.data, gz.len);

@@ -74,6 +74,11 @@ void http_reply_error(HttpRequest *r, int status, const char *code, const char *
  * when the client accepts it.  A failed Buf becomes a 500. */
 void http_reply_html(HttpRequest *r, int status, Buf *page);
 
+/* Like http_reply_html, for a page given as pieces (copied): saves
+ * assembling it first. */
+void http_reply_html_parts(HttpRequest *r, int status, const char *const *parts,
+			   const size_t *lens, int nparts);
+
 /* A request header, or NULL. */
 const char *http_request_header(HttpRequest *r, const char *name);
 

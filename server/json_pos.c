@@ -162,15 +162,15 @@ bool json_pos_find(const JsonPos *pos, const cJSON *node, size_t *value_offset,
 	return true;
 }
 
-/* Scans text outside strings, reporting the nesting depth at the end and
- * whether it ends inside a string. */
-static int scan_depth(const char *text, size_t len, bool *in_string_at_end, int *max_depth,
-		      size_t *max_offset)
+/* Scans text outside strings: the depth at the end, whether it ends inside
+ * a string, and where the depth first passes limit (SIZE_MAX if never). */
+static int scan_depth(const char *text, size_t len, int limit, bool *in_string_at_end,
+		      size_t *past_limit)
 {
-	int depth = 0, max = 0;
+	int depth = 0;
 	bool in_string = false;
 
-	*max_offset = 0;
+	*past_limit = SIZE_MAX;
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 		if (in_string) {
@@ -181,33 +181,52 @@ static int scan_depth(const char *text, size_t len, bool *in_string_at_end, int 
 		} else if (c == '"') {
 			in_string = true;
 		} else if (c == '{' || c == '[') {
-			if (++depth > max) {
-				max = depth;
-				*max_offset = i;
-			}
+			if (++depth > limit && *past_limit == SIZE_MAX)
+				*past_limit = i;
 		} else if (c == '}' || c == ']') {
 			depth--;
 		}
 	}
 	*in_string_at_end = in_string;
-	*max_depth = max;
 	return depth;
 }
 
 bool json_ends_early(const char *text, size_t len)
 {
 	bool in_string;
-	int max;
-	size_t offset;
+	size_t past;
 
-	return scan_depth(text, len, &in_string, &max, &offset) > 0 || in_string;
+	/* Ending inside a string usually means a quote is missing somewhere
+	 * else (the quotes then pair up wrongly), not that the file was cut. */
+	return scan_depth(text, len, 1 << 30, &in_string, &past) > 0 && !in_string;
 }
 
-int json_max_depth(const char *text, size_t len, size_t *offset)
+bool json_too_deep(const char *text, size_t len, int limit, size_t *offset)
 {
 	bool in_string;
-	int max;
 
-	scan_depth(text, len, &in_string, &max, offset);
-	return max;
+	scan_depth(text, len, limit, &in_string, offset);
+	return *offset != SIZE_MAX;
+}
+
+bool json_has_nul_escape(const char *text, size_t len, size_t *offset)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+			continue;
+		}
+		if (text[i] == '"') {
+			in_string = false;
+		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 5 < len && memcmp(text + i + 2, "0000", 4) == 0) {
+				*offset = i;
+				return true;
+			}
+			i++;
+		}
+	}
+	return false;
 }

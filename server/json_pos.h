@@ -24,13 +24,17 @@ void json_pos_free(JsonPos *pos);
 bool json_pos_find(const JsonPos *pos, const cJSON *node, size_t *value_offset,
 		   size_t *key_offset);
 
-/* The deepest nesting of arrays and objects in text (strings skipped),
- * without parsing; *offset is where that depth is first reached.  Lets a
- * caller refuse absurd nesting before handing text to a recursive parser. */
-int json_max_depth(const char *text, size_t len, size_t *offset);
+/* True when arrays and objects in text (strings skipped) nest deeper than
+ * limit, without parsing; *offset is then the first bracket past the limit.
+ * Lets a caller refuse absurd nesting before a recursive parser sees it. */
+bool json_too_deep(const char *text, size_t len, int limit, size_t *offset);
 
-/* True when text ends inside a string, an object or an array: the document
- * was cut short (a missing closing '}' or ']' or '"'). */
+/* True when a string in text holds the escape \u0000, which C strings
+ * cannot carry; *offset is where it starts. */
+bool json_has_nul_escape(const char *text, size_t len, size_t *offset);
+
+/* True when text ends inside an object or an array (and not inside a
+ * string): the document was cut short. */
 bool json_ends_early(const char *text, size_t len);
 
 #endif

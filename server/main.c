@@ -3,18 +3,23 @@
  * Exit status: 0 success, 1 failure at run time, 2 bad usage or setting.
  */
 #include <libpq-fe.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
+#include "db_sync.h"
 #include "demo.h"
 #include "form.h"
 #include "form_store.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
+#include "token.h"
+#include "util.h"
 #include "version.h"
 
 typedef int (*CommandFn)(Config *config, int argc, char **argv);
@@ -26,6 +31,7 @@ static int cmd_config(Config *config, int argc, char **argv);
 static int cmd_help(Config *config, int argc, char **argv);
 static int cmd_forms(Config *config, int argc, char **argv);
 static int cmd_demo(Config *config, int argc, char **argv);
+static int cmd_bench_tokens(Config *config, int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -40,6 +46,8 @@ static const struct {
 	 "check questionnaire files, or store them as versions in the database"},
 	{"demo", cmd_demo, 0, "demo",
 	 "create a demo school with an open round on each questionnaire; print their URLs"},
+	{"bench-tokens", cmd_bench_tokens, 2, "bench-tokens CODE COUNT",
+	 "print COUNT signed form tokens for a round (for load tests)"},
 	{"config", cmd_config, 0, "config", "print every setting with its current value and source"},
 	{"version", cmd_version, 0, "version", "print the version"},
 	{"help", cmd_help, 0, "help", "show this help"},
@@ -249,6 +257,69 @@ static int cmd_demo(Config *config, int argc, char **argv)
 	return 0;
 }
 
+/* Mints tokens as the server would when showing a form, so that a load
+ * test can post fresh submissions without fetching each form first. */
+static int cmd_bench_tokens(Config *config, int argc, char **argv)
+{
+	char *err = NULL;
+	long count;
+	char *end;
+	PGconn *conn;
+	PGresult *res = NULL;
+	const char *params[1];
+	unsigned char secret[TOKEN_KEY_BYTES];
+	long long campaign;
+	int rc = 1;
+
+	if (argc != 2 || (count = strtol(argv[1], &end, 10)) < 1 || *end || count > 10000000) {
+		fprintf(stderr, "hailong: usage: hailong bench-tokens CODE COUNT (1-10000000)\n");
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	conn = db_sync_connect(config->database_url, "hailong-bench", &err);
+	if (!conn)
+		goto done;
+	params[0] = argv[0];
+	res = db_sync_query(conn, "SELECT c.id, i.secret FROM campaign c, installation i"
+				  " WHERE c.public_code = $1",
+			    1, params, "cannot find the round", &err);
+	if (!res)
+		goto done;
+	if (PQntuples(res) != 1) {
+		err = str_printf("no round with code %s", argv[0]);
+		goto done;
+	}
+	campaign = atoll(PQgetvalue(res, 0, 0));
+	{
+		size_t len = 0;
+		unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &len);
+		if (!raw || len != TOKEN_KEY_BYTES) {
+			PQfreemem(raw);
+			err = str_printf("the installation secret is missing: run hailong migrate");
+			goto done;
+		}
+		memcpy(secret, raw, TOKEN_KEY_BYTES);
+		PQfreemem(raw);
+	}
+	for (long i = 0; i < count; i++) {
+		SubmissionToken t;
+		char text[TOKEN_TEXT_LEN + 1];
+		token_new(&t, campaign, (long long)time(NULL));
+		token_encode(secret, &t, text);
+		puts(text);
+	}
+	rc = 0;
+done:
+	if (err)
+		fprintf(stderr, "hailong: bench-tokens: %s\n", err);
+	free(err);
+	PQclear(res);
+	PQfinish(conn);
+	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
 static int cmd_serve(Config *config, int argc, char **argv)
 {
 	char *err = NULL;
@@ -262,6 +333,10 @@ static int cmd_serve(Config *config, int argc, char **argv)
 	(void)argv;
 	log_set_level(config->log_level);
 	log_route_libevent();
+	/* Pages are built in 10-30 KB buffers, one per request: keep freed
+	 * memory in the heap rather than trim and grow it with brk each time. */
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 	/* A broken questionnaire is found now, not by a parent at a meeting. */
 	if (!form_load_dir(config->forms_dir, &forms, &nforms, &errors)) {
 		print_form_errors(&errors);
@@ -309,6 +384,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hailong: unknown command \"%s\" (see hailong --help)\n", command);
 		return 2;
 	}
+	/* A user-space ChaCha20 generator seeded from the kernel: the default
+	 * implementation makes one getrandom() system call per token. */
+	randombytes_set_implementation(&randombytes_internal_implementation);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "hailong: cannot initialise libsodium\n");
 		return 1;

@@ -116,14 +116,20 @@ static void head(Buf *b, const char *title, const char *description, const char 
 	buf_html(b, description);
 	buf_puts(b, "\"><meta name=\"description\" content=\"");
 	buf_html(b, description);
-	buf_printf(b, "\"><style>%s</style></head><body><main>", STYLE);
+	buf_puts(b, "\"><style>");
+	buf_puts(b, STYLE);
+	buf_puts(b, "</style></head><body><main>");
 }
 
 static void foot(Buf *b, bool script)
 {
 	buf_puts(b, "</main>");
 	if (script)
-		buf_printf(b, "<script>%s</script>", SCRIPT);
+	{
+		buf_puts(b, "<script>");
+		buf_puts(b, SCRIPT);
+		buf_puts(b, "</script>");
+	}
 	buf_puts(b, "</body></html>");
 }
 

@@ -20,7 +20,11 @@
 #include "page.h"
 #include "util.h"
 
-enum { LISTEN_BACKLOG = 1024 };
+enum {
+	LISTEN_BACKLOG = 1024,
+	/* How long a round's details are reused without asking the database. */
+	CAMPAIGN_CACHE_TTL_MS = 2000,
+};
 
 /* evconnlistener hands its error callback evhttp's pointer, not ours, so the
  * callback finds the server here.  Part of the server context: set by
@@ -246,7 +250,8 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	}
 	server->survey_limit = ratelimit_new((double)config->rate_per_minute,
 					     (double)config->rate_burst, 65536);
-	if (!server->survey_limit)
+	server->campaigns = campaign_cache_new(4096, CAMPAIGN_CACHE_TTL_MS);
+	if (!server->survey_limit || !server->campaigns)
 		goto oom;
 	page_csp(server->csp, sizeof server->csp);
 	return server;
@@ -300,6 +305,7 @@ void server_free(Server *server)
 		event_free(server->accept_resume);
 	router_free(server->router);
 	ratelimit_free(server->survey_limit);
+	campaign_cache_free(server->campaigns);
 	form_list_free(server->forms, server->nforms);
 	for (size_t i = 0; i < server->nversions; i++)
 		form_free(server->versions[i].form);

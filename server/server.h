@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "campaign_cache.h"
 #include "committer.h"
 #include "db_pool.h"
 #include "form.h"
@@ -41,6 +42,7 @@ typedef struct Server {
 	char csp[512];               /* Content-Security-Policy of every page */
 	Committer *committer;        /* group commit of responses */
 	RateLimit *survey_limit;     /* per client address, on /s/… */
+	CampaignCache *campaigns;    /* rounds by shared code, for a few seconds */
 	unsigned char secret[TOKEN_KEY_BYTES]; /* signs submission ids; from the database */
 	bool have_secret;
 	struct CachedVersion {

@@ -62,16 +62,16 @@ const char SQL_VERSION_DEFINITION[] =
  * the planned and the early close), kiosk, mode, slip used (NULL for a
  * campaign code), now (epoch). */
 #define SURVEY_COLUMNS \
-	"SELECT c.id, c.title, o.name, c.version_id, extract(epoch FROM c.opens_at)::bigint," \
-	" extract(epoch FROM least(c.closes_at, coalesce(c.closed_early_at, c.closes_at)))::bigint," \
+	"SELECT c.id, c.title, o.name, c.version_id, floor(extract(epoch FROM c.opens_at))::bigint," \
+	" ceil(extract(epoch FROM least(c.closes_at, coalesce(c.closed_early_at, c.closes_at))))::bigint," \
 	" c.kiosk, c.mode, "
 
 const char SQL_SURVEY_BY_CAMPAIGN_CODE[] =
-	SURVEY_COLUMNS "NULL::boolean, extract(epoch FROM now())::bigint"
+	SURVEY_COLUMNS "NULL::boolean, floor(extract(epoch FROM now()))::bigint"
 	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id WHERE c.public_code = $1";
 
 const char SQL_SURVEY_BY_SLIP_CODE[] =
-	SURVEY_COLUMNS "s.used, extract(epoch FROM now())::bigint"
+	SURVEY_COLUMNS "s.used, floor(extract(epoch FROM now()))::bigint"
 	" FROM slip s JOIN campaign c ON c.id = s.campaign_id JOIN org_unit o ON o.id = c.org_unit_id"
 	" WHERE s.code = $1";
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
 
@@ -65,14 +66,18 @@ size_t text_char_count(const char *s, size_t len)
 
 bool text_has_content(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			continue;
-		if (p[0] == 0xC2 && p[1] == 0xA0) {
-			p++;
-			continue;
-		}
-		return true;
+	const uint8_t *p = (const uint8_t *)s;
+	size_t left = strlen(s);
+
+	while (left > 0) {
+		ucs4_t c;
+		int n = u8_mbtouc(&c, p, left);
+		/* White space of any script, and the invisible characters that
+		 * look like nothing: zero-width space, BOM, word joiner. */
+		if (!uc_is_property_white_space(c) && c != 0x200B && c != 0xFEFF && c != 0x2060)
+			return true;
+		p += n;
+		left -= (size_t)n;
 	}
 	return false;
 }

@@ -134,7 +134,7 @@ def main(tap, scratch):
         f.write('{"format": 1, "id": "x"')
     out = run_cli(["serve"], env={"DATABASE_URL": url, "HAILONG_FORMS_DIR": broken_dir,
                                   "HAILONG_LISTEN": "127.0.0.1:0"}, timeout=30)
-    tap.ok(out.returncode == 1 and "zz-bad.json:1:24: malformed JSON: the file ends inside an object"
+    tap.ok(out.returncode == 1 and "zz-bad.json:1:24: malformed JSON: the file ends inside an object or array"
            in out.stderr and "not starting" in out.stderr,
            "serve refuses an invalid questionnaire and names it", out.stderr)
     out = run_cli(["forms", "load", broken_dir], env={"DATABASE_URL": url})

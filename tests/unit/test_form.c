@@ -202,6 +202,7 @@ static void test_text_helpers(void **state)
 	free(nfc);
 	assert_int_equal(text_char_count("Hài lòng", strlen("Hài lòng")), 8);
 	assert_false(text_has_content("  \t\n\xC2\xA0 "));
+	assert_false(text_has_content("\xE2\x80\x83\xE3\x80\x80\xEF\xBB\xBF\x0B\x0C")); /* em space, ideographic space, BOM, VT, FF */
 	assert_true(text_has_content("  x "));
 	text_line_col("ab\ncđe\nf", 6, &line, &col);
 	assert_int_equal(line, 2);
@@ -212,10 +213,16 @@ static void test_json_helpers(void **state)
 {
 	size_t at = 0;
 	(void)state;
-	assert_int_equal(json_max_depth("[[[\"[[[[\"]]]", 12, &at), 3);
+	assert_false(json_too_deep("[[[\"[[[[\"]]]", 12, 3, &at));
+	assert_true(json_too_deep("[[[\"[[[[\"]]]", 12, 2, &at));
 	assert_int_equal(at, 2);
+	assert_true(json_too_deep("[[[[[]]]]]", 10, 2, &at));
+	assert_int_equal(at, 2); /* the first bracket past the limit, not the deepest */
+	assert_true(json_has_nul_escape("{\"a\": \"x\\u0000\"}", 16, &at));
+	assert_int_equal(at, 8);
+	assert_false(json_has_nul_escape("{\"a\": \"x\\\\u0000\"}", 17, &at));
 	assert_true(json_ends_early("{\"a\": [1,", 9));
-	assert_true(json_ends_early("{\"a\": \"x", 8));
+	assert_false(json_ends_early("{\"a\": \"x", 8)); /* a quote missing, somewhere */
 	assert_false(json_ends_early("{\"a\": \"}\"}", 10));
 }
 
