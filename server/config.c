@@ -55,7 +55,7 @@ static const ConfigOption options[] = {
 	    0, 10 * 60 * SEC, "time in-flight requests get to finish on SIGTERM"),
 	OPT("commit-batch-max", "HAILONG_COMMIT_BATCH_MAX", CFG_INT, commit_batch_max, "64", 1,
 	    1000, "responses written by one statement (group commit)"),
-	OPT("commit-max-batches", "HAILONG_COMMIT_MAX_BATCHES", CFG_INT, commit_max_batches, "4",
+	OPT("commit-max-batches", "HAILONG_COMMIT_MAX_BATCHES", CFG_INT, commit_max_batches, "2",
 	    1, 100, "group-commit statements in flight at once"),
 	OPT("commit-wait", "HAILONG_COMMIT_WAIT", CFG_DURATION, commit_wait_ms, "0ms", 0, 1000,
 	    "extra time a response waits to share a commit (0: none)"),

@@ -706,7 +706,7 @@ static bool pool_set_conninfo(DbPool *pool, const char *conninfo, char **err)
 	int n = 0, i = 0;
 	bool have_app = false;
 	const char *user_options = NULL;
-	char timeout_opt[64];
+	char timeout_opt[96];
 
 	if (!parsed) {
 		size_t len;
@@ -745,7 +745,9 @@ static bool pool_set_conninfo(DbPool *pool, const char *conninfo, char **err)
 			goto oom;
 		i++;
 	}
-	snprintf(timeout_opt, sizeof timeout_opt, "-c statement_timeout=%d",
+	/* synchronous_commit on whatever the database's default: a parent is
+	 * thanked only for what is on disk. */
+	snprintf(timeout_opt, sizeof timeout_opt, "-c statement_timeout=%d -c synchronous_commit=on",
 		 pool->opts.query_timeout_ms);
 	pool->keys[i] = strdup("options");
 	if (user_options) {

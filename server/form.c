@@ -315,55 +315,43 @@ static bool valid_date(const char *s)
 
 /* ---- scales --------------------------------------------------------------- */
 
+/* One built-in scale: options valued 1..n with these labels. */
+static bool builtin_scale(FormScale *s, const char *name, ScaleType type,
+			  const char *const *labels, int n, const int *satisfied, int nsatisfied)
+{
+	s->name = strdup(name);
+	s->type = type;
+	s->builtin = true;
+	if (!s->name)
+		return false;
+	if (n > 0 && !(s->options = calloc((size_t)n, sizeof *s->options)))
+		return false;
+	for (int i = 0; i < n; i++) {
+		s->options[i].value = i + 1;
+		if (!(s->options[i].label = strdup(labels[i])))
+			return false;
+		s->noptions++;
+	}
+	for (int i = 0; i < nsatisfied; i++)
+		s->satisfied[i] = satisfied[i];
+	s->nsatisfied = nsatisfied;
+	return true;
+}
+
 static bool add_builtin_scales(Form *f)
 {
 	static const char *const sat[] = {"Rất không hài lòng", "Không hài lòng", "Bình thường",
 					  "Hài lòng", "Rất hài lòng"};
 	static const char *const yn[] = {"Có", "Không"};
-	FormScale *s;
+	static const int sat_ok[] = {4, 5}, yn_ok[] = {1};
 
 	f->scales = calloc(3, sizeof *f->scales);
 	if (!f->scales)
 		return false;
 	f->nscales = 3;
-	s = &f->scales[0];
-	s->name = strdup("satisfaction-5");
-	s->type = SCALE_ORDINAL;
-	s->builtin = true;
-	s->options = calloc(5, sizeof *s->options);
-	if (!s->name || !s->options)
-		return false;
-	s->noptions = 5;
-	for (int i = 0; i < 5; i++) {
-		s->options[i].value = i + 1;
-		if (!(s->options[i].label = strdup(sat[i])))
-			return false;
-	}
-	s->satisfied[0] = 4;
-	s->satisfied[1] = 5;
-	s->nsatisfied = 2;
-
-	s = &f->scales[1];
-	s->name = strdup("yes-no");
-	s->type = SCALE_YES_NO;
-	s->builtin = true;
-	s->options = calloc(2, sizeof *s->options);
-	if (!s->name || !s->options)
-		return false;
-	s->noptions = 2;
-	for (int i = 0; i < 2; i++) {
-		s->options[i].value = i + 1;
-		if (!(s->options[i].label = strdup(yn[i])))
-			return false;
-	}
-	s->satisfied[0] = 1;
-	s->nsatisfied = 1;
-
-	s = &f->scales[2];
-	s->name = strdup("text");
-	s->type = SCALE_TEXT;
-	s->builtin = true;
-	return s->name != NULL;
+	return builtin_scale(&f->scales[0], "satisfaction-5", SCALE_ORDINAL, sat, 5, sat_ok, 2) &&
+	       builtin_scale(&f->scales[1], "yes-no", SCALE_YES_NO, yn, 2, yn_ok, 1) &&
+	       builtin_scale(&f->scales[2], "text", SCALE_TEXT, NULL, 0, NULL, 0);
 }
 
 static int find_scale(const Form *f, const char *name)
@@ -920,7 +908,7 @@ Form *form_parse(const char *label, const char *text, size_t len, FormErrors *er
 	}
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		start = 3; /* a byte-order mark some editors add */
-	if (len == start || !text_has_content(text + start)) {
+	if (len == start || !text_has_content_n(text + start, len - start)) {
 		form_errors_add(errors, "%s:1:1: the file is empty", label);
 		return NULL;
 	}

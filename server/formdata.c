@@ -3,18 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
+#include "util.h"
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "text.h"
 
 /* Decodes s[0..len) into a fresh string; NULL with *why on bad input. */
 static char *decode(const char *s, size_t len, const char **why)
@@ -31,8 +22,8 @@ static char *decode(const char *s, size_t len, const char **why)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			int hi = i + 2 < len ? hex_digit(s[i + 1]) : -1;
-			int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_digit_value(s[i + 2]) : -1;
 			if (lo < 0) {
 				*why = "malformed percent-escape";
 				free(out);

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "log.h"
+#include "page.h"
 #include "server.h"
 
 static HttpMethod method_from_evhttp(enum evhttp_cmd_type type)
@@ -415,6 +416,22 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	}
 	evhttp_connection_set_closecb(r->conn, on_connection_close, r);
 
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) >
+	    (size_t)server->config->http_max_body) {
+		if (strncmp(r->path, "/s/", 3) == 0) {
+			Buf page;
+			buf_init(&page, 4096);
+			page_message(&page, "Nội dung gửi lên quá lớn",
+				     "Phần trả lời gửi lên dài hơn mức cho phép. Ông/Bà vui lòng rút "
+				     "gọn ý kiến rồi gửi lại.",
+				     NULL);
+			http_reply_html(r, 413, &page);
+		} else {
+			http_reply_error(r, 413, "too_large", "the request body is too large");
+		}
+		return;
+	}
+
 	found = router_match(server->router, r->method, r->path, &r->match);
 	switch (found) {
 	case ROUTE_FOUND:
@@ -439,12 +456,22 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	http_reply_error(r, 404, "not_found", "no such page");
 }
 
+long long body_hard_limit(long long limit)
+{
+	long long hard = limit * 4 < 1024 * 1024 ? 1024 * 1024 : limit * 4;
+
+	return hard > 64LL * 1024 * 1024 ? 64LL * 1024 * 1024 : hard;
+}
+
 void http_setup(Server *server, struct evhttp *http)
 {
 	const Config *config = server->config;
 
 	evhttp_set_max_headers_size(http, (ev_ssize_t)config->http_max_headers);
-	evhttp_set_max_body_size(http, (ev_ssize_t)config->http_max_body);
+	/* evhttp's own limit is only the hard stop (its 413 is a bare English
+	 * page); bodies between http-max-body and it get our answer, a
+	 * Vietnamese page on the parents' path. */
+	evhttp_set_max_body_size(http, (ev_ssize_t)body_hard_limit(config->http_max_body));
 	/* Read an oversized body before answering 413, or browsers see a reset
 	 * instead of the answer (libevent issue #321). */
 	evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE);

@@ -56,6 +56,10 @@ struct HttpRequest {
  * type.  Requests are routed through server->router. */
 void http_setup(Server *server, struct evhttp *http);
 
+/* The body size at which evhttp itself stops reading (a multiple of the
+ * configured limit, at least 1 MiB, at most 64 MiB). */
+long long body_hard_limit(long long limit);
+
 /* Sends status with body (copied) and content_type, then ends the request.
  * HEAD requests get the headers only. */
 void http_reply(HttpRequest *r, int status, const char *content_type, const char *body,

@@ -75,6 +75,15 @@ static void print_usage(FILE *out)
 	fprintf(out, "\nSee docs/config.md for details.\n");
 }
 
+static bool need_database(const Config *config)
+{
+	if (config->database_url)
+		return true;
+	fprintf(stderr, "hailong: DATABASE_URL is not set: give a PostgreSQL connection string or "
+			"URI with --database-url or the DATABASE_URL environment variable\n");
+	return false;
+}
+
 static int cmd_help(Config *config, int argc, char **argv)
 {
 	(void)config;
@@ -165,12 +174,8 @@ static int cmd_migrate(Config *config, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!config->database_url) {
-		fprintf(stderr, "hailong: DATABASE_URL is not set: give a PostgreSQL connection "
-				"string or URI with --database-url or the DATABASE_URL environment "
-				"variable\n");
+	if (!need_database(config))
 		return 2;
-	}
 	if (!migrate_run(config->database_url, config->sql_dir, stdout, &err)) {
 		fprintf(stderr, "hailong: migrate: %s\n", err ? err : "out of memory");
 		free(err);
@@ -213,10 +218,7 @@ static int cmd_forms(Config *config, int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	if (!config->database_url) {
-		fprintf(stderr, "hailong: DATABASE_URL is not set: give a PostgreSQL connection "
-				"string or URI with --database-url or the DATABASE_URL environment "
-				"variable\n");
+	if (!need_database(config)) {
 		rc = 2;
 		goto done;
 	}
@@ -230,15 +232,6 @@ done:
 	form_errors_free(&errors);
 	form_list_free(forms, count);
 	return rc;
-}
-
-static bool need_database(const Config *config)
-{
-	if (config->database_url)
-		return true;
-	fprintf(stderr, "hailong: DATABASE_URL is not set: give a PostgreSQL connection string or "
-			"URI with --database-url or the DATABASE_URL environment variable\n");
-	return false;
 }
 
 static int cmd_demo(Config *config, int argc, char **argv)

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 enum { MAX_SEGMENTS = 32 };
 
 typedef struct Segment {
@@ -136,17 +138,6 @@ fail:
 	return false;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the raw path into NUL-separated segments in buf.  Returns the
  * number of segments, or -1 when the path is malformed or too long. */
 static int split_decoded(const char *path, char *buf, size_t cap, const char **segs)
@@ -169,7 +160,7 @@ static int split_decoded(const char *path, char *buf, size_t cap, const char **s
 		while (*p && *p != '/') {
 			char c = *p++;
 			if (c == '%') {
-				int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
+				int hi = hex_digit_value(p[0]), lo = hi < 0 ? -1 : hex_digit_value(p[1]);
 				if (lo < 0)
 					return -1;
 				c = (char)(hi * 16 + lo);

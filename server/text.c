@@ -66,12 +66,19 @@ size_t text_char_count(const char *s, size_t len)
 
 bool text_has_content(const char *s)
 {
+	return text_has_content_n(s, strlen(s));
+}
+
+bool text_has_content_n(const char *s, size_t len)
+{
 	const uint8_t *p = (const uint8_t *)s;
-	size_t left = strlen(s);
+	size_t left = len;
 
 	while (left > 0) {
 		ucs4_t c;
 		int n = u8_mbtouc(&c, p, left);
+		if (n <= 0)
+			return true;
 		/* White space of any script, and the invisible characters that
 		 * look like nothing: zero-width space, BOM, word joiner. */
 		if (!uc_is_property_white_space(c) && c != 0x200B && c != 0xFEFF && c != 0x2060)

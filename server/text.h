@@ -27,8 +27,12 @@ char *text_to_nfc(const char *s);
 /* Number of code points in valid UTF-8 s[0..len). */
 size_t text_char_count(const char *s, size_t len);
 
-/* True when s holds something besides spaces (ASCII white space and U+00A0). */
+/* True when s holds something besides white space (of any script) and
+ * invisible spacing characters. */
 bool text_has_content(const char *s);
+
+/* The same for s[0..len), valid UTF-8, not necessarily NUL-terminated. */
+bool text_has_content_n(const char *s, size_t len);
 
 /* Converts a byte offset in text to a 1-based line and a 1-based column
  * counted in code points (what editors show). */

@@ -24,9 +24,20 @@ static int64_t get64(const unsigned char *p)
 
 void token_new(SubmissionToken *t, int64_t campaign_id, int64_t now)
 {
+	uint32_t minute = (uint32_t)(now / 60);
+
 	randombytes_buf(t->id, sizeof t->id);
-	/* RFC 4122 version 4 bits, so the id is a well-formed UUID. */
-	t->id[6] = (unsigned char)((t->id[6] & 0x0f) | 0x40);
+	/* The first 32 bits count minutes: ids issued together sort together,
+	 * so the response index grows at its end instead of touching random
+	 * pages (fewer splits, less WAL).  Minutes only: an id says no more
+	 * about when a parent opened the form than the stored response time
+	 * does.  The remaining 90 random bits keep ids unguessable. */
+	t->id[0] = (unsigned char)(minute >> 24);
+	t->id[1] = (unsigned char)(minute >> 16);
+	t->id[2] = (unsigned char)(minute >> 8);
+	t->id[3] = (unsigned char)minute;
+	/* RFC 9562 version 8 (custom layout) and variant bits: a well-formed UUID. */
+	t->id[6] = (unsigned char)((t->id[6] & 0x0f) | 0x80);
 	t->id[8] = (unsigned char)((t->id[8] & 0x3f) | 0x80);
 	t->campaign_id = campaign_id;
 	t->issued_at = now;

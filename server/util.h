@@ -13,4 +13,7 @@ char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * several lines). */
 char *str_oneline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit_value(char c);
+
 #endif

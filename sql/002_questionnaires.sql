@@ -55,18 +55,21 @@ CREATE TABLE questionnaire_current (
     PRIMARY KEY (form_id, edition)
 );
 
-CREATE FUNCTION questionnaire_immutable() RETURNS trigger
+-- Refuses the change, with the message given to the trigger: for tables
+-- whose rows are history (questionnaire versions, responses).
+CREATE FUNCTION refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'questionnaire versions are immutable: load a changed file as a new version'
-        USING ERRCODE = 'restrict_violation';
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
 END;
 $$;
 
 CREATE TRIGGER questionnaire_version_immutable
     BEFORE UPDATE OR DELETE ON questionnaire_version
-    FOR EACH ROW EXECUTE FUNCTION questionnaire_immutable();
+    FOR EACH ROW EXECUTE FUNCTION
+    refuse_change('questionnaire versions are immutable: load a changed file as a new version');
 
 CREATE TRIGGER questionnaire_item_immutable
     BEFORE UPDATE OR DELETE ON questionnaire_item
-    FOR EACH ROW EXECUTE FUNCTION questionnaire_immutable();
+    FOR EACH ROW EXECUTE FUNCTION
+    refuse_change('questionnaire versions are immutable: load a changed file as a new version');

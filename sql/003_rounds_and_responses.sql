@@ -100,14 +100,6 @@ CREATE TABLE response (
 
 CREATE INDEX response_campaign ON response (campaign_id);
 
-CREATE FUNCTION response_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'responses are append-only'
-        USING ERRCODE = 'restrict_violation';
-END;
-$$;
-
 CREATE TRIGGER response_append_only
     BEFORE UPDATE OR DELETE ON response
-    FOR EACH ROW EXECUTE FUNCTION response_append_only();
+    FOR EACH ROW EXECUTE FUNCTION refuse_change('responses are append-only');

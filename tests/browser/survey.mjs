@@ -63,6 +63,17 @@ try {
   ok(errors.length === 0, 'no script errors and no CSP violations', errors.join('\n'));
   ok(external.length === 0, 'no request leaves the server', external.join('\n'));
 
+  // The narrowest phones: 320 px.
+  const narrow = await browser.newContext({ viewport: { width: 320, height: 568 }, isMobile: true, hasTouch: true });
+  const page3 = await narrow.newPage();
+  await page3.goto(url, { waitUntil: 'load' });
+  const width320 = await page3.evaluate(() => document.documentElement.scrollWidth);
+  ok(width320 <= 320, `readable at 320 px without sideways scrolling (content ${width320} px wide)`);
+  const small320 = await page3.$$eval('label', (ls) => ls.filter((l) => l.getBoundingClientRect().height < 44).length);
+  ok(small320 === 0, 'every answer is still at least 44 px tall at 320 px');
+  await page3.screenshot({ path: join(shots, 'survey-form-320.png') });
+  await narrow.close();
+
   // Offline while sending: the draft stays and goes out when the network is back.
   const page2 = await context.newPage();
   await page2.goto(url, { waitUntil: 'load' });

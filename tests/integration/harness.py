@@ -103,7 +103,12 @@ class Scratch:
 class Postgres:
     """A private cluster through scripts/pg.sh, socket only, in scratch."""
 
-    def __init__(self, scratch, name="pg"):
+    _count = 0
+
+    def __init__(self, scratch, name=None):
+        if name is None:
+            Postgres._count += 1
+            name = f"pg{Postgres._count}"
         self.dir = os.path.join(scratch.path, name)
         scratch.on_cleanup(lambda: self.stop("immediate"))
         self.conninfo = self.start()

@@ -178,6 +178,9 @@ def main(tap, scratch):
     r = server.request("POST", f"/s/{code}", body=b'{"q0": 5}',
                        headers={"Content-Type": "application/json"})
     tap.eq(r.status, 415, "a body that is not a form: 415")
+    r = post(server, code, {**good, "q11": "x" * (200 * 1024)})
+    tap.ok(r.status == 413 and "quá lớn" in r.text and r.text.startswith("<!doctype html>"),
+           "a 200 KB comment: 413 with a Vietnamese page")
     r = post(server, code, {**good, "q11": "x" * (1024 * 1024)})
     tap.eq(r.status, 413, "a 1 MB comment: 413")
     other_code = app.code_of("papi-truong-tieu-hoc")
