@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "accounts.h"
 #include "config.h"
 #include "db_sync.h"
 #include "demo.h"
@@ -17,6 +20,7 @@
 #include "form_store.h"
 #include "log.h"
 #include "migrate.h"
+#include "org_import.h"
 #include "server.h"
 #include "token.h"
 #include "util.h"
@@ -33,24 +37,35 @@ static int cmd_forms(Config *config, int argc, char **argv);
 static int cmd_demo(Config *config, int argc, char **argv);
 static int cmd_bench_tokens(Config *config, int argc, char **argv);
 
+static int cmd_org(Config *config, int argc, char **argv);
+static int cmd_user(Config *config, int argc, char **argv);
+
+static const char *const user_flags[] = {"org", "role", "login", NULL};
+
 static const struct {
 	const char *name;
 	CommandFn fn;
 	int max_args; /* positional arguments after the command */
 	const char *usage;
 	const char *summary;
+	const char *const *flags; /* the command's own flags, handed over as "--name=value" */
 } commands[] = {
-	{"serve", cmd_serve, 0, "serve", "run the HTTP server"},
-	{"migrate", cmd_migrate, 0, "migrate", "apply pending database migrations from the sql folder"},
+	{"serve", cmd_serve, 0, "serve", "run the HTTP server", NULL},
+	{"migrate", cmd_migrate, 0, "migrate", "apply pending database migrations from the sql folder", NULL},
 	{"forms", cmd_forms, 2, "forms check|load [PATH]",
-	 "check questionnaire files, or store them as versions in the database"},
+	 "check questionnaire files, or store them as versions in the database", NULL},
+	{"org", cmd_org, 2, "org import FILE.csv",
+	 "check a list of units (province, commune, school …) and add it to the tree", NULL},
+	{"user", cmd_user, 1, "user add|list",
+	 "add an account (--org CODE --role admin|staff|viewer --login NAME, password on "
+	 "standard input), or list them", user_flags},
 	{"demo", cmd_demo, 0, "demo",
-	 "create a demo school with an open round on each questionnaire; print their URLs"},
+	 "create a demo school with an open round on each questionnaire; print their URLs", NULL},
 	{"bench-tokens", cmd_bench_tokens, 2, "bench-tokens CODE COUNT",
-	 "print COUNT signed form tokens for a round (for load tests)"},
-	{"config", cmd_config, 0, "config", "print every setting with its current value and source"},
-	{"version", cmd_version, 0, "version", "print the version"},
-	{"help", cmd_help, 0, "help", "show this help"},
+	 "print COUNT signed form tokens for a round (for load tests)", NULL},
+	{"config", cmd_config, 0, "config", "print every setting with its current value and source", NULL},
+	{"version", cmd_version, 0, "version", "print the version", NULL},
+	{"help", cmd_help, 0, "help", "show this help", NULL},
 };
 
 static void print_usage(FILE *out)
@@ -234,6 +249,111 @@ done:
 	return rc;
 }
 
+static int cmd_org(Config *config, int argc, char **argv)
+{
+	FormErrors errors = {0};
+	int rc = 1;
+
+	if (argc != 2 || strcmp(argv[0], "import") != 0) {
+		fprintf(stderr, "hailong: usage: hailong org import FILE.csv\n");
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	if (org_import(config->database_url, argv[1], stdout, &errors)) {
+		rc = 0;
+	} else {
+		print_form_errors(&errors);
+		fprintf(stderr, "hailong: %s: nothing imported\n", argv[1]);
+	}
+	form_errors_free(&errors);
+	return rc;
+}
+
+/* The value of "--name=value" among args, or NULL. */
+static const char *flag_value(int argc, char **argv, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && strncmp(argv[i] + 2, name, len) == 0 &&
+		    argv[i][2 + len] == '=')
+			return argv[i] + 3 + len;
+	return NULL;
+}
+
+/* Reads one line (the password) from standard input, without echo on a
+ * terminal.  Returns a malloc'd string or NULL. */
+static char *read_password(void)
+{
+	char *line = malloc(PASSWORD_MAX_BYTES + 2);
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	size_t len;
+
+	if (!line)
+		return NULL;
+	if (tty) {
+		fprintf(stderr, "Password: ");
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (!fgets(line, PASSWORD_MAX_BYTES + 2, stdin))
+		line[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	len = strlen(line);
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	return line;
+}
+
+static int cmd_user(Config *config, int argc, char **argv)
+{
+	const char *action = NULL;
+	char *err = NULL;
+	int rc = 1;
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			action = argv[i];
+	if (!action || (strcmp(action, "add") != 0 && strcmp(action, "list") != 0)) {
+		fprintf(stderr, "hailong: usage: hailong user add --org CODE --role "
+				"admin|staff|viewer --login NAME  (password on standard input)\n"
+				"       hailong user list\n");
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	if (strcmp(action, "list") == 0) {
+		rc = account_list(config->database_url, stdout, &err) ? 0 : 1;
+	} else {
+		const char *org = flag_value(argc, argv, "org"), *role = flag_value(argc, argv, "role"),
+			   *login = flag_value(argc, argv, "login");
+		char *password;
+		if (!org || !role || !login) {
+			fprintf(stderr, "hailong: user add needs --org, --role and --login\n");
+			return 2;
+		}
+		password = read_password();
+		rc = password && account_add(config->database_url, org, role, login, password,
+					     stdout, &err)
+			     ? 0
+			     : 1;
+		if (password) {
+			sodium_memzero(password, strlen(password));
+			free(password);
+		}
+	}
+	if (rc)
+		fprintf(stderr, "hailong: user %s: %s\n", action, err ? err : "out of memory");
+	free(err);
+	return rc;
+}
+
 static int cmd_demo(Config *config, int argc, char **argv)
 {
 	char *err = NULL;
@@ -355,8 +475,9 @@ int main(int argc, char **argv)
 	Config config;
 	const char *command;
 	char *err = NULL;
-	int consumed = 0, rc, max_args = 0, npositional = 0;
-	char *positional[4];
+	int consumed = 0, rc, max_args = 0, npositional = 0, nowned = 0;
+	char *positional[16], *owned[16];
+	const char *const *own_flags = NULL;
 	CommandFn fn = NULL;
 
 	if (argc < 2) {
@@ -372,6 +493,7 @@ int main(int argc, char **argv)
 		if (strcmp(commands[i].name, command) == 0) {
 			fn = commands[i].fn;
 			max_args = commands[i].max_args;
+			own_flags = commands[i].flags;
 		}
 	if (!fn) {
 		fprintf(stderr, "hailong: unknown command \"%s\" (see hailong --help)\n", command);
@@ -395,30 +517,53 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Flags may come before, between or after the positional arguments. */
+	rc = 2;
 	for (int i = 2; i < argc;) {
+		if (own_flags && strncmp(argv[i], "--", 2) == 0) {
+			const char *name = argv[i] + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			bool mine = false;
+			for (const char *const *f = own_flags; *f && !mine; f++)
+				mine = strlen(*f) == len && strncmp(*f, name, len) == 0;
+			if (mine) {
+				const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+				if (!value || npositional == (int)(sizeof positional / sizeof positional[0])) {
+					fprintf(stderr, "hailong: option --%.*s needs a value\n", (int)len,
+						name);
+					goto out;
+				}
+				positional[npositional++] = owned[nowned++] =
+					str_printf("--%.*s=%s", (int)len, name, value);
+				i += eq ? 1 : 2;
+				continue;
+			}
+		}
 		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
-			if (!config_parse_args(&config, argc - i, argv + i, &consumed, &err)) {
+			/* One flag at a time: the next may be the command's own. */
+			int span = strchr(argv[i], '=') || i + 1 >= argc ? 1 : 2;
+			if (!config_parse_args(&config, span, argv + i, &consumed, &err)) {
 				fprintf(stderr, "hailong: %s\n", err ? err : "out of memory");
 				free(err);
-				config_free(&config);
-				return 2;
+				goto out;
 			}
 			i += consumed > 0 ? consumed : 1;
 			continue;
 		}
-		if (npositional == max_args) {
+		if (npositional - nowned == max_args) {
 			fprintf(stderr, "hailong: %s: unexpected argument \"%s\"\n", command, argv[i]);
-			config_free(&config);
-			return 2;
+			goto out;
 		}
 		positional[npositional++] = argv[i++];
 	}
 	if (!config_finish(&config)) {
 		fprintf(stderr, "hailong: out of memory\n");
-		config_free(&config);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	rc = fn(&config, npositional, positional);
+out:
 	config_free(&config);
+	for (int i = 0; i < nowned; i++)
+		free(owned[i]);
 	return rc;
 }

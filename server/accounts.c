@@ -1,0 +1,125 @@
+#include "accounts.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_sync.h"
+#include "text.h"
+#include "util.h"
+
+bool account_login_valid(const char *login, const char **why)
+{
+	size_t len = strlen(login);
+
+	if (len < 3 || len > 64) {
+		*why = "a login has 3 to 64 characters";
+		return false;
+	}
+	if (!islower((unsigned char)login[0]) && !isdigit((unsigned char)login[0])) {
+		*why = "a login starts with a lower-case letter or a digit";
+		return false;
+	}
+	for (const char *p = login; *p; p++) {
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("._-", *p)) {
+			*why = "a login uses only a-z, 0-9, '.', '_' and '-'";
+			return false;
+		}
+	}
+	return true;
+}
+
+bool account_hash_password(const char *password, char *out)
+{
+	/* The interactive limits: about a tenth of a second and 64 MiB per login
+	 * on this class of machine, which a guessing attacker pays too. */
+	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
+
+bool account_add(const char *conninfo, const char *org_code, const char *role,
+		 const char *login, const char *password, FILE *out, char **err)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	const char *why = NULL;
+	PGconn *conn = NULL;
+	PGresult *res = NULL;
+	bool ok = false;
+
+	*err = NULL;
+	if (!account_login_valid(login, &why)) {
+		*err = str_printf("invalid login \"%s\": %s", login, why);
+		return false;
+	}
+	if (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0 && strcmp(role, "viewer") != 0) {
+		*err = str_printf("invalid role \"%s\": use admin, staff or viewer", role);
+		return false;
+	}
+	if (!text_valid_utf8(password, strlen(password), NULL) ||
+	    text_char_count(password, strlen(password)) < PASSWORD_MIN_CHARS) {
+		*err = str_printf("the password must be valid UTF-8 of at least %d characters",
+				  PASSWORD_MIN_CHARS);
+		return false;
+	}
+	if (!account_hash_password(password, hash)) {
+		*err = str_printf("out of memory while hashing the password");
+		return false;
+	}
+	conn = db_sync_connect(conninfo, "hailong-user", err);
+	if (!conn)
+		goto done;
+	{
+		const char *params[4] = {login, org_code, role, hash};
+		res = db_sync_query(conn,
+				    "INSERT INTO account (login, org_unit_id, role, password_hash)"
+				    " SELECT $1, id, $3, $4 FROM org_unit WHERE code = $2"
+				    " ON CONFLICT (login) DO NOTHING RETURNING id",
+				    4, params, "cannot add the account", err);
+	}
+	if (!res)
+		goto done;
+	if (PQntuples(res) == 0) {
+		const char *params[1] = {org_code};
+		PGresult *unit = db_sync_query(conn, "SELECT 1 FROM org_unit WHERE code = $1", 1,
+					       params, "cannot look up the unit", err);
+		if (unit && PQntuples(unit) == 0)
+			*err = str_printf("no organisation unit has the code \"%s\"", org_code);
+		else if (unit)
+			*err = str_printf("the login \"%s\" is taken", login);
+		PQclear(unit);
+		goto done;
+	}
+	fprintf(out, "added %s (%s of %s)\n", login, role, org_code);
+	ok = true;
+done:
+	sodium_memzero(hash, sizeof hash);
+	PQclear(res);
+	PQfinish(conn);
+	return ok;
+}
+
+bool account_list(const char *conninfo, FILE *out, char **err)
+{
+	PGconn *conn = db_sync_connect(conninfo, "hailong-user", err);
+	PGresult *res;
+
+	if (!conn)
+		return false;
+	res = db_sync_query(conn,
+			    "SELECT a.login, a.role, o.code, o.name,"
+			    " to_char(a.created_at, 'YYYY-MM-DD'),"
+			    " CASE WHEN a.disabled_at IS NULL THEN '' ELSE 'disabled' END"
+			    " FROM account a JOIN org_unit o ON o.id = a.org_unit_id ORDER BY a.login",
+			    0, NULL, "cannot list the accounts", err);
+	if (res) {
+		fprintf(out, "login\trole\tunit\tunit name\tcreated\tstate\n");
+		for (int i = 0; i < PQntuples(res); i++)
+			fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0),
+				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+				PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return res != NULL;
+}

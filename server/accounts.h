@@ -1,0 +1,31 @@
+/*
+ * accounts: staff accounts from the command line (`hailong user add|list`).
+ * Blocking: command line only.
+ */
+#ifndef HAILONG_ACCOUNTS_H
+#define HAILONG_ACCOUNTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum { PASSWORD_MIN_CHARS = 10, PASSWORD_MAX_BYTES = 1024 };
+
+/* Checks a login name: 3-64 of a-z, 0-9, '.', '_', '-', starting with a
+ * letter or digit.  False with *why (static English) otherwise. */
+bool account_login_valid(const char *login, const char **why);
+
+/* Hashes password with Argon2id into out (crypto_pwhash_STRBYTES).  False
+ * when memory runs out. */
+bool account_hash_password(const char *password, char *out)
+	__attribute__((warn_unused_result));
+
+/* Adds an account.  False with *err (malloc'd, one line): unknown unit,
+ * login taken, bad role, weak password … */
+bool account_add(const char *conninfo, const char *org_code, const char *role,
+		 const char *login, const char *password, FILE *out, char **err)
+	__attribute__((warn_unused_result));
+
+/* Prints every account (never a password hash). */
+bool account_list(const char *conninfo, FILE *out, char **err) __attribute__((warn_unused_result));
+
+#endif
