@@ -77,8 +77,9 @@ static bool copy_info(CampaignInfo *dst, const CampaignInfo *src)
 	return true;
 }
 
-/* The fresh entry of code, or NULL. */
-static Entry *find(CampaignCache *cache, const char *code, int64_t now_ms)
+/* The entry of code no older than max_age_ms, or NULL. */
+static Entry *find_within(CampaignCache *cache, const char *code, int64_t now_ms,
+			  int64_t max_age_ms)
 {
 	size_t start = hash_code(code) % cache->slots;
 
@@ -86,11 +87,24 @@ static Entry *find(CampaignCache *cache, const char *code, int64_t now_ms)
 		Entry *e = &cache->entries[(start + i) % cache->slots];
 		if (strcmp(e->code, code) != 0)
 			continue;
-		if (now_ms - e->stored_ms > cache->ttl_ms || now_ms < e->stored_ms)
+		if (now_ms - e->stored_ms > max_age_ms || now_ms < e->stored_ms)
 			return NULL;
 		return e;
 	}
 	return NULL;
+}
+
+static Entry *find(CampaignCache *cache, const char *code, int64_t now_ms)
+{
+	return find_within(cache, code, now_ms, cache->ttl_ms);
+}
+
+bool campaign_cache_get_stale(CampaignCache *cache, const char *code, int64_t now_ms,
+			      int64_t max_age_ms, CampaignInfo *out)
+{
+	Entry *e = find_within(cache, code, now_ms, max_age_ms);
+
+	return e && copy_info(out, &e->info);
 }
 
 bool campaign_cache_get(CampaignCache *cache, const char *code, int64_t now_ms,

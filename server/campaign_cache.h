@@ -39,6 +39,12 @@ void campaign_cache_free(CampaignCache *cache);
 bool campaign_cache_get(CampaignCache *cache, const char *code, int64_t now_ms,
 			CampaignInfo *out);
 
+/* The same, accepting an entry up to max_age_ms old: for when the database
+ * cannot be asked (a parent can still open and fill the form, and the answers
+ * wait on the page or the phone until it is back). */
+bool campaign_cache_get_stale(CampaignCache *cache, const char *code, int64_t now_ms,
+			      int64_t max_age_ms, CampaignInfo *out);
+
 /* Stores a copy of info for code.  Silently does nothing when memory runs
  * out (the next request asks the database again). */
 void campaign_cache_put(CampaignCache *cache, const char *code, const CampaignInfo *info,

@@ -15,6 +15,7 @@
 
 #include "json_pos.h"
 #include "text.h"
+#include "util.h"
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -987,39 +988,18 @@ fail:
 
 Form *form_load_file(const char *path, FormErrors *errors)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *text = NULL;
-	Form *form = NULL;
+	size_t len = 0;
+	char *err = NULL;
+	char *text = read_file_whole(path, FORM_MAX_BYTES, "a questionnaire", &len, &err);
+	Form *form;
 
-	if (!f) {
-		form_errors_add(errors, "%s: cannot read: %s", path, strerror(errno));
+	if (!text) {
+		form_errors_add(errors, "%s", err ? err : "out of memory");
+		free(err);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		form_errors_add(errors, "%s: not a regular file", path);
-		goto done;
-	}
-	if (st.st_size > FORM_MAX_BYTES) {
-		form_errors_add(errors, "%s: the file is %lld bytes; a questionnaire may be at most %d "
-					"bytes",
-				path, (long long)st.st_size, FORM_MAX_BYTES);
-		goto done;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		form_errors_add(errors, "%s: out of memory", path);
-		goto done;
-	}
-	if (fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		form_errors_add(errors, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-		goto done;
-	}
-	text[st.st_size] = '\0';
-	form = form_parse(path, text, (size_t)st.st_size, errors);
-done:
+	form = form_parse(path, text, len, errors);
 	free(text);
-	fclose(f);
 	return form;
 }
 

@@ -30,6 +30,7 @@ enum {
 	/* A form may be left open on a phone for a while, not for months. */
 	TOKEN_MAX_AGE = 60 * 24 * 3600,
 	TOKEN_MAX_SKEW = 300,
+	STALE_ROUND_MS = 3600 * 1000,
 };
 
 typedef struct Survey {
@@ -92,6 +93,14 @@ static void reply_busy(HttpRequest *r)
 {
 	reply_message(r, 503, "Hệ thống đang bận",
 		      "Hệ thống đang bận, vui lòng thử lại sau ít phút.", NULL);
+}
+
+/* A database failure on the parents' path: logged, and a Vietnamese page. */
+static void reply_db_failure(HttpRequest *r, const DbResult *result)
+{
+	log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
+		result->message);
+	reply_busy(r);
 }
 
 /* A fresh form for a shared code: the round's page is rendered once (with a
@@ -358,7 +367,7 @@ static void version_loaded(HttpRequest *r, const DbResult *result)
 
 	if (result->status != DB_OK || PQntuples(result->res) != 1) {
 		if (result->status != DB_OK)
-			http_reply_db_failure(r, result);
+			reply_db_failure(r, result);
 		else
 			reply_not_found(r);
 		return;
@@ -398,13 +407,25 @@ static void looked_up(HttpRequest *r, const DbResult *result)
 	const PGresult *res = result->res;
 
 	if (result->status != DB_OK) {
+		/* The database is away: a round seen in the last hour can still be
+		 * shown, and a post still be checked and answered with its answers
+		 * kept (the commit then says 503). */
+		if (result->status != DB_ERR_QUERY && !s->is_slip &&
+		    campaign_cache_get_stale(r->server->campaigns, s->code, monotonic_ms(),
+					     STALE_ROUND_MS, &s->info)) {
+			log_msg(LOG_INFO, r->id, "database %s: using the round as last seen",
+				db_status_name(result->status));
+			s->now = (long long)time(NULL) + s->info.clock_offset;
+			with_campaign(r);
+			return;
+		}
 		if (s->is_post)
 			reply_message(r, 503, "Hệ thống đang bận",
 				      "Hệ thống đang bận, vui lòng bấm quay lại và gửi lại. Câu trả "
 				      "lời vẫn còn trên trang trước.",
 				      NULL);
 		else
-			http_reply_db_failure(r, result);
+			reply_db_failure(r, result);
 		return;
 	}
 	if (PQntuples(res) != 1) {
@@ -507,7 +528,7 @@ static void secret_loaded(HttpRequest *r, const DbResult *result)
 	Server *server = r->server;
 
 	if (result->status != DB_OK) {
-		http_reply_db_failure(r, result);
+		reply_db_failure(r, result);
 		return;
 	}
 	if (PQntuples(result->res) != 1 || PQgetlength(result->res, 0, 0) != TOKEN_KEY_BYTES) {

@@ -64,43 +64,18 @@ static int compare_version(const void *a, const void *b)
 /* Reads path whole; false with *err on failure. */
 static bool read_file(const char *path, char **out, char **err)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *buf = NULL;
+	size_t len = 0;
+	char *buf = read_file_whole(path, MAX_MIGRATION_BYTES, "a migration", &len, err);
 
-	if (!f) {
-		*err = str_oneline("%s: cannot read: %s", path, strerror(errno));
+	if (!buf)
+		return false;
+	if (memchr(buf, '\0', len)) {
+		*err = str_oneline("%s: contains a NUL byte", path);
+		free(buf);
 		return false;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		*err = str_oneline("%s: not a regular file", path);
-		goto fail;
-	}
-	if (st.st_size > MAX_MIGRATION_BYTES) {
-		*err = str_oneline("%s: larger than %d bytes", path, MAX_MIGRATION_BYTES);
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		*err = str_oneline("%s: out of memory", path);
-		goto fail;
-	}
-	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		*err = str_oneline("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-		goto fail;
-	}
-	buf[st.st_size] = '\0';
-	if (memchr(buf, '\0', (size_t)st.st_size)) {
-		*err = str_oneline("%s: contains a NUL byte", path);
-		goto fail;
-	}
-	fclose(f);
 	*out = buf;
 	return true;
-fail:
-	free(buf);
-	fclose(f);
-	return false;
 }
 
 bool migrate_read_dir(const char *dir, MigrationFile **files_out, size_t *count_out, char **err)

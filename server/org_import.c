@@ -67,35 +67,6 @@ static char *trim(char *s)
 	return s;
 }
 
-static char *read_whole(const char *path, size_t *len, FormErrors *errors)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	char *buf = NULL;
-
-	if (!f) {
-		form_errors_add(errors, "%s: cannot read: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		form_errors_add(errors, "%s: not a regular file", path);
-	} else if (st.st_size > ORG_IMPORT_MAX_BYTES) {
-		form_errors_add(errors, "%s: the file is %lld bytes; at most %d bytes are accepted",
-				path, (long long)st.st_size, ORG_IMPORT_MAX_BYTES);
-	} else if (!(buf = malloc((size_t)st.st_size + 1))) {
-		form_errors_add(errors, "%s: out of memory", path);
-	} else if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		form_errors_add(errors, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-		free(buf);
-		buf = NULL;
-	} else {
-		buf[st.st_size] = '\0';
-		*len = (size_t)st.st_size;
-	}
-	fclose(f);
-	return buf;
-}
-
 static int find_unit(const Unit *units, int n, const char *code)
 {
 	for (int i = 0; i < n; i++)
@@ -364,17 +335,20 @@ static int by_line(const void *a, const void *b, void *path_len)
 bool org_import(const char *conninfo, const char *path, FILE *out, FormErrors *errors)
 {
 	size_t len = 0, bad = 0;
-	char *data = read_whole(path, &len, errors);
+	char *err = NULL;
+	char *data = read_file_whole(path, ORG_IMPORT_MAX_BYTES, "a list of units", &len, &err);
 	Unit *units = NULL;
 	Existing *existing = NULL;
 	int n = 0, nexisting = 0, norder = 0, added = 0;
 	int *order = NULL;
 	PGconn *conn = NULL;
-	char *err = NULL;
 	bool ok = false;
 
-	if (!data)
+	if (!data) {
+		form_errors_add(errors, "%s", err ? err : "out of memory");
+		free(err);
 		return false;
+	}
 	if (!text_valid_utf8(data, len, &bad)) {
 		int line, col;
 		text_line_col(data, bad, &line, &col);

@@ -1,9 +1,11 @@
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
@@ -62,4 +64,35 @@ int hex_digit_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+char *read_file_whole(const char *path, size_t max_bytes, const char *what, size_t *len,
+		      char **err)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	char *buf = NULL;
+
+	*err = NULL;
+	if (!f) {
+		*err = str_printf("%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		*err = str_printf("%s: not a regular file", path);
+	} else if ((unsigned long long)st.st_size > max_bytes) {
+		*err = str_printf("%s: the file is %lld bytes; %s may be at most %zu bytes", path,
+				  (long long)st.st_size, what, max_bytes);
+	} else if (!(buf = malloc((size_t)st.st_size + 1))) {
+		*err = str_printf("%s: out of memory", path);
+	} else if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		*err = str_printf("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+		free(buf);
+		buf = NULL;
+	} else {
+		buf[st.st_size] = '\0';
+		*len = (size_t)st.st_size;
+	}
+	fclose(f);
+	return buf;
 }

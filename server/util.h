@@ -13,6 +13,15 @@ char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * several lines). */
 char *str_oneline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+#include <stddef.h>
+
+/* Reads a regular file whole into a malloc'd, NUL-terminated buffer (caller
+ * frees); *len is its size.  Files over max_bytes are refused.  On failure
+ * returns NULL and sets *err (malloc'd) to "path: reason", naming what the
+ * file should be ("a questionnaire") in the size message. */
+char *read_file_whole(const char *path, size_t max_bytes, const char *what, size_t *len,
+		      char **err);
+
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit_value(char c);
 

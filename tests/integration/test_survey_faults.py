@@ -121,6 +121,36 @@ def main(tap, scratch):
            f"stored {total}: all acknowledged and resent ones, nothing extra")
 
 
+def offline_main(tap, scratch):
+    """With the database away, a round seen before still opens, and a post
+    gets 503 with every answer kept on the page."""
+    app = App(scratch)
+    server, pg = app.server, app.pg
+    code = app.code_of(FORM)
+    html = server.get(f"/s/{code}").text
+    body = body_for(html)
+    pg.stop("fast")
+    time.sleep(2.5)  # past the round cache's freshness
+    r = server.get(f"/s/{code}")
+    tap.ok(r.status == 200 and form_token(r.text), "database down: the form still opens",
+           r.status)
+    r = server.request("POST", f"/s/{code}", body=urllib.parse.urlencode(body),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    kept = all(f'name="{k}" value="{v}" checked' in r.text for k, v in body.items() if k != "t")
+    tap.ok(r.status == 503 and "vui lòng gửi lại" in r.text and kept,
+           "database down: a post gets 503 in Vietnamese with every answer kept", r.status)
+    tap.eq(r.header("Retry-After"), "2", "with Retry-After")
+    r = server.get("/s/ZZZZZZ")
+    tap.ok(r.status == 503 and "Hệ thống đang bận" in r.text,
+           "database down: an unknown code gets a Vietnamese 503 page")
+    pg.start()
+    ok = wait_until(lambda: server.request(
+        "POST", f"/s/{code}", body=urllib.parse.urlencode(body),
+        headers={"Content-Type": "application/x-www-form-urlencoded"}).status == 200, 15, 0.2)
+    tap.ok(ok, "database back: the same post is stored")
+    tap.eq(pg.psql("SELECT count(*) FROM response"), "1", "once")
+
+
 def batch_main(tap, scratch):
     """One bad row in a group commit does not sink its neighbours."""
     app = App(scratch, env={"HAILONG_COMMIT_WAIT": "300ms", "HAILONG_COMMIT_BATCH_MAX": "64"})
@@ -158,6 +188,7 @@ def batch_main(tap, scratch):
 
 def all_main(tap, scratch):
     main(tap, scratch)
+    offline_main(tap, scratch)
     batch_main(tap, scratch)
 
 
