@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db_sync.h"
+#include "sql_text.h"
 #include "text.h"
 #include "util.h"
 
@@ -71,11 +72,7 @@ bool account_add(const char *conninfo, const char *org_code, const char *role,
 		goto done;
 	{
 		const char *params[4] = {login, org_code, role, hash};
-		res = db_sync_query(conn,
-				    "INSERT INTO account (login, org_unit_id, role, password_hash)"
-				    " SELECT $1, id, $3, $4 FROM org_unit WHERE code = $2"
-				    " ON CONFLICT (login) DO NOTHING RETURNING id",
-				    4, params, "cannot add the account", err);
+		res = db_sync_query(conn, SQL_ACCOUNT_ADD, 4, params, "cannot add the account", err);
 	}
 	if (!res)
 		goto done;
@@ -122,4 +119,117 @@ bool account_list(const char *conninfo, FILE *out, char **err)
 	PQclear(res);
 	PQfinish(conn);
 	return res != NULL;
+}
+
+static bool valid_role(const char *role)
+{
+	return strcmp(role, "admin") == 0 || strcmp(role, "staff") == 0 ||
+	       strcmp(role, "viewer") == 0;
+}
+
+bool api_token_create(const char *conninfo, const char *org_code, const char *role,
+		      const char *name, FILE *out, char **err)
+{
+	unsigned char raw[32], digest[crypto_hash_sha256_BYTES];
+	char token[API_TOKEN_TEXT_LEN + 1], hash[65];
+	PGconn *conn;
+	PGresult *res;
+	bool ok = false;
+
+	*err = NULL;
+	if (!valid_role(role)) {
+		*err = str_printf("invalid role \"%s\": use admin, staff or viewer", role);
+		return false;
+	}
+	if (!text_valid_utf8(name, strlen(name), NULL) || !text_has_content(name) ||
+	    text_char_count(name, strlen(name)) > 200) {
+		*err = str_printf("a token name is 1 to 200 characters of text");
+		return false;
+	}
+	randombytes_buf(raw, sizeof raw);
+	memcpy(token, API_TOKEN_PREFIX, sizeof API_TOKEN_PREFIX - 1);
+	sodium_bin2base64(token + sizeof API_TOKEN_PREFIX - 1,
+			  sizeof token - (sizeof API_TOKEN_PREFIX - 1), raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	api_token_hash(token, hash);
+	conn = db_sync_connect(conninfo, "hailong-token", err);
+	if (!conn)
+		goto done;
+	{
+		const char *params[4] = {name, hash, org_code, role};
+		res = db_sync_query(conn, SQL_TOKEN_CREATE, 4, params, "cannot create the token", err);
+	}
+	if (res && PQntuples(res) == 1) {
+		fprintf(out, "token %s for %s (%s of %s); it is shown only now:\n%s\n",
+			PQgetvalue(res, 0, 0), name, role, org_code, token);
+		ok = true;
+	} else if (res) {
+		*err = str_printf("no organisation unit has the code \"%s\"", org_code);
+	}
+	PQclear(res);
+done:
+	PQfinish(conn);
+	sodium_memzero(raw, sizeof raw);
+	sodium_memzero(token, sizeof token);
+	(void)digest;
+	return ok;
+}
+
+bool api_token_list(const char *conninfo, FILE *out, char **err)
+{
+	PGconn *conn = db_sync_connect(conninfo, "hailong-token", err);
+	PGresult *res;
+
+	if (!conn)
+		return false;
+	res = db_sync_query(conn, SQL_TOKEN_LIST, 0, NULL, "cannot list the tokens", err);
+	if (res) {
+		fprintf(out, "id\tname\trole\tunit\tcreated\tlast used\tstate\n");
+		for (int i = 0; i < PQntuples(res); i++)
+			fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0),
+				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+				PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return res != NULL;
+}
+
+bool api_token_revoke(const char *conninfo, const char *id, FILE *out, char **err)
+{
+	PGconn *conn;
+	PGresult *res;
+	bool ok = false;
+
+	*err = NULL;
+	for (const char *p = id; *p; p++)
+		if (!isdigit((unsigned char)*p) || p - id > 18) {
+			*err = str_printf("\"%s\" is not a token id (see hailong token list)", id);
+			return false;
+		}
+	if (!*id) {
+		*err = str_printf("give the id of the token to revoke");
+		return false;
+	}
+	conn = db_sync_connect(conninfo, "hailong-token", err);
+	if (!conn)
+		return false;
+	res = db_sync_query(conn, SQL_TOKEN_REVOKE, 1, &id, "cannot revoke the token", err);
+	if (res && PQntuples(res) == 1) {
+		fprintf(out, "token %s revoked\n", id);
+		ok = true;
+	} else if (res) {
+		*err = str_printf("no active token has the id %s", id);
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return ok;
+}
+
+void api_token_hash(const char *token, char out[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, digest, sizeof digest);
 }

@@ -25,6 +25,24 @@ bool account_add(const char *conninfo, const char *org_code, const char *role,
 		 const char *login, const char *password, FILE *out, char **err)
 	__attribute__((warn_unused_result));
 
+/* API tokens: "hl_" and 43 base64url characters (256 random bits). */
+#define API_TOKEN_PREFIX "hl_"
+enum { API_TOKEN_TEXT_LEN = 3 + 43 };
+
+/* Creates a token for a unit and role, prints it once to out (only its hash
+ * is stored) and records the creation in the audit log. */
+bool api_token_create(const char *conninfo, const char *org_code, const char *role,
+		      const char *name, FILE *out, char **err) __attribute__((warn_unused_result));
+
+bool api_token_list(const char *conninfo, FILE *out, char **err) __attribute__((warn_unused_result));
+
+/* Revokes the active token with this id (decimal text); audited. */
+bool api_token_revoke(const char *conninfo, const char *id, FILE *out, char **err)
+	__attribute__((warn_unused_result));
+
+/* The stored form of a token: lower-case hex SHA-256. */
+void api_token_hash(const char *token, char out[65]);
+
 /* Prints every account (never a password hash). */
 bool account_list(const char *conninfo, FILE *out, char **err) __attribute__((warn_unused_result));
 

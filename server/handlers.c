@@ -10,6 +10,7 @@ bool handlers_register(Router *router)
 		{HTTP_GET, "/healthz", handle_healthz},
 		{HTTP_GET, "/favicon.ico", handle_favicon},
 		{HTTP_GET, "/robots.txt", handle_robots},
+		{HTTP_GET, "/api/v1/me", handle_api_me},
 		{HTTP_GET, "/s/{code}", handle_survey_get},
 		{HTTP_POST, "/s/{code}", handle_survey_post},
 	};

@@ -23,6 +23,9 @@ void handle_favicon(HttpRequest *r);
 /* GET /robots.txt: keeps crawlers out of survey links. */
 void handle_robots(HttpRequest *r);
 
+/* GET /api/v1/me: who the caller is (any role). */
+void handle_api_me(HttpRequest *r);
+
 /* GET /s/{code}: the round's questionnaire for a parent (code: the round's
  * shared code or a single-use slip code). */
 void handle_survey_get(HttpRequest *r);

@@ -83,6 +83,8 @@ static void log_request(const HttpRequest *r, int status, size_t bytes)
  * a shutdown must not cut answers off. */
 static void request_free(HttpRequest *r)
 {
+	free(r->caller.unit_name);
+	free(r->caller.unit_path);
 	if (r->data_free)
 		r->data_free(r->data);
 	if (r->uri)

@@ -34,6 +34,16 @@ typedef void (*HttpHandler)(HttpRequest *r);
  * still connected.  The handler must reply (or start another job). */
 typedef void (*HttpDbCallback)(HttpRequest *r, const DbResult *result);
 
+/* Who is calling, once auth_require let the request through. */
+typedef struct AuthCaller {
+	bool known;
+	long long token_id;   /* the API token, or 0 */
+	int role;             /* an AuthRole */
+	char unit_code[65];   /* the unit the caller's role applies to (and below) */
+	char *unit_name;      /* owned */
+	char *unit_path;      /* ltree text of the unit, for subtree filters; owned */
+} AuthCaller;
+
 struct HttpRequest {
 	Server *server;
 	struct evhttp_request *req;
@@ -47,6 +57,9 @@ struct HttpRequest {
 	struct timespec started;
 	DbJob *job;        /* the database job in flight, if any */
 	HttpDbCallback db_cb;
+	AuthCaller caller;
+	HttpHandler auth_next; /* where auth_require continues */
+	int auth_min_role;     /* the role it asked for */
 	void *data;        /* handler state, freed with data_free when the request ends */
 	void (*data_free)(void *data);
 };

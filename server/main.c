@@ -41,6 +41,8 @@ static int cmd_org(Config *config, int argc, char **argv);
 static int cmd_user(Config *config, int argc, char **argv);
 
 static const char *const user_flags[] = {"org", "role", "login", NULL};
+static const char *const token_flags[] = {"org", "role", "name", NULL};
+static int cmd_token(Config *config, int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -59,6 +61,9 @@ static const struct {
 	{"user", cmd_user, 1, "user add|list",
 	 "add an account (--org CODE --role admin|staff|viewer --login NAME, password on "
 	 "standard input), or list them", user_flags},
+	{"token", cmd_token, 2, "token create|list|revoke [ID]",
+	 "API tokens: create (--org CODE --role ROLE --name TEXT; shown once), list, revoke ID",
+	 token_flags},
 	{"demo", cmd_demo, 0, "demo",
 	 "create a demo school with an open round on each questionnaire; print their URLs", NULL},
 	{"bench-tokens", cmd_bench_tokens, 2, "bench-tokens CODE COUNT",
@@ -352,6 +357,49 @@ static int cmd_user(Config *config, int argc, char **argv)
 		fprintf(stderr, "hailong: user %s: %s\n", action, err ? err : "out of memory");
 	free(err);
 	return rc;
+}
+
+static int cmd_token(Config *config, int argc, char **argv)
+{
+	const char *action = NULL, *id = NULL;
+	char *err = NULL;
+	bool ok;
+
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0)
+			continue;
+		if (!action)
+			action = argv[i];
+		else
+			id = argv[i];
+	}
+	if (!action || (strcmp(action, "create") != 0 && strcmp(action, "list") != 0 &&
+			strcmp(action, "revoke") != 0) ||
+	    (strcmp(action, "revoke") == 0) != (id != NULL)) {
+		fprintf(stderr, "hailong: usage: hailong token create --org CODE --role "
+				"admin|staff|viewer --name TEXT\n"
+				"       hailong token list\n       hailong token revoke ID\n");
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	if (strcmp(action, "create") == 0) {
+		const char *org = flag_value(argc, argv, "org"), *role = flag_value(argc, argv, "role"),
+			   *name = flag_value(argc, argv, "name");
+		if (!org || !role || !name) {
+			fprintf(stderr, "hailong: token create needs --org, --role and --name\n");
+			return 2;
+		}
+		ok = api_token_create(config->database_url, org, role, name, stdout, &err);
+	} else if (strcmp(action, "list") == 0) {
+		ok = api_token_list(config->database_url, stdout, &err);
+	} else {
+		ok = api_token_revoke(config->database_url, id, stdout, &err);
+	}
+	if (!ok)
+		fprintf(stderr, "hailong: token %s: %s\n", action, err ? err : "out of memory");
+	free(err);
+	return ok ? 0 : 1;
 }
 
 static int cmd_demo(Config *config, int argc, char **argv)

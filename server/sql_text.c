@@ -143,3 +143,48 @@ const char SQL_DEMO_CREATE_CAMPAIGN[] =
 	"INSERT INTO campaign (public_code, org_unit_id, version_id, title, opens_at, closes_at,"
 	" target_count, mode) VALUES ($1, $2, $3, $4, now() - interval '1 minute',"
 	" now() + interval '1 year', 40, 'both') ON CONFLICT (public_code) DO NOTHING RETURNING id";
+
+/* $1 name, $2 token hash, $3 unit code, $4 role.  The audit entry is written
+ * by the same statement.  No row: no such unit. */
+const char SQL_TOKEN_CREATE[] =
+	"WITH made AS (INSERT INTO api_token (name, token_hash, org_unit_id, role)"
+	" SELECT $1, $2, id, $4 FROM org_unit WHERE code = $3 RETURNING id, org_unit_id),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
+	" SELECT 'cli', org_unit_id, 'token.create',"
+	" jsonb_build_object('token_id', id, 'name', $1::text, 'role', $4::text) FROM made)"
+	" SELECT id FROM made";
+
+const char SQL_TOKEN_LIST[] =
+	"SELECT t.id, t.name, t.role, o.code, to_char(t.created_at, 'YYYY-MM-DD'),"
+	" coalesce(to_char(t.last_used_at, 'YYYY-MM-DD HH24:MI'), '-'),"
+	" CASE WHEN t.revoked_at IS NULL THEN 'active' ELSE 'revoked' END"
+	" FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id ORDER BY t.id";
+
+/* $1 token id.  No row: no such active token. */
+const char SQL_TOKEN_REVOKE[] =
+	"WITH gone AS (UPDATE api_token SET revoked_at = now() WHERE id = $1::bigint"
+	" AND revoked_at IS NULL RETURNING id, org_unit_id, name),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
+	" SELECT 'cli', org_unit_id, 'token.revoke',"
+	" jsonb_build_object('token_id', id, 'name', name) FROM gone)"
+	" SELECT id FROM gone";
+
+/* $1 token hash.  The caller behind a bearer token: token id, role, unit
+ * code, unit name, unit path.  Marks it used, at most once a minute. */
+const char SQL_TOKEN_AUTH[] =
+	"WITH t AS (SELECT t.id, t.role, o.code, o.name, o.path::text AS path"
+	" FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id"
+	" WHERE t.token_hash = $1 AND t.revoked_at IS NULL),"
+	" used AS (UPDATE api_token a SET last_used_at = now() FROM t WHERE a.id = t.id"
+	" AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute'))"
+	" SELECT id, role, code, name, path FROM t";
+
+/* $1 login, $2 unit code, $3 role, $4 password hash; audited. */
+const char SQL_ACCOUNT_ADD[] =
+	"WITH made AS (INSERT INTO account (login, org_unit_id, role, password_hash)"
+	" SELECT $1, id, $3, $4 FROM org_unit WHERE code = $2"
+	" ON CONFLICT (login) DO NOTHING RETURNING id, org_unit_id),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
+	" SELECT 'cli', org_unit_id, 'account.create',"
+	" jsonb_build_object('account_id', id, 'login', $1::text, 'role', $3::text) FROM made)"
+	" SELECT id FROM made";

@@ -30,5 +30,10 @@ extern const char SQL_DEMO_FIND_CAMPAIGN[];
 extern const char SQL_DEMO_REOPEN_CAMPAIGN[];
 extern const char SQL_DEMO_CREATE_CAMPAIGN[];
 extern const char SQL_DEMO_CURRENT_VERSIONS[];
+extern const char SQL_TOKEN_CREATE[];
+extern const char SQL_TOKEN_LIST[];
+extern const char SQL_TOKEN_REVOKE[];
+extern const char SQL_TOKEN_AUTH[];
+extern const char SQL_ACCOUNT_ADD[];
 
 #endif

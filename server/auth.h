@@ -1,0 +1,30 @@
+/*
+ * auth: the one place that decides who may call what.
+ *
+ * Every staff page and every /api/v1/ endpoint goes through auth_require:
+ * it identifies the caller (today an API token, "Authorization: Bearer
+ * hl_…"; browser sessions join here next), checks the role, and hands the
+ * handler a caller whose unit path scopes every query to that unit's
+ * subtree.  Nothing else checks permissions.
+ */
+#ifndef HAILONG_AUTH_H
+#define HAILONG_AUTH_H
+
+#include "http.h"
+
+typedef enum AuthRole {
+	AUTH_VIEWER = 1, /* reports only */
+	AUTH_STAFF = 2,  /* rounds, printing, paper entry */
+	AUTH_ADMIN = 3,  /* accounts and rounds below the unit */
+} AuthRole;
+
+/* Continues with next(r) once the caller is known and has at least min_role;
+ * otherwise answers 401 (no or bad credentials, with WWW-Authenticate), 403
+ * (role too low) or 503 (database away) itself. */
+void auth_require(HttpRequest *r, AuthRole min_role, HttpHandler next);
+
+/* "admin", "staff", "viewer" → role; 0 when unknown. */
+AuthRole auth_role_parse(const char *name);
+const char *auth_role_name(AuthRole role);
+
+#endif

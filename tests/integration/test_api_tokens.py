@@ -1,0 +1,81 @@
+"""API tokens: created once, stored hashed, scoped, revocable, audited;
+every /api/v1/ endpoint refuses callers without one."""
+import re
+
+from harness import Postgres, Server, run_cli, run_tests
+
+ORG = ("code,name,kind,parent_code,school_level\n"
+       "79,Sở GD&ĐT TP.HCM,province,,\n"
+       "79-X,Phường X,commune,79,\n"
+       "79-A,Trường A,school,79-X,thcs\n"
+       "79-B,Trường B,school,79-X,thcs\n")
+
+# Every /api/v1/ endpoint that exists, with the least role it needs.
+ENDPOINTS = [("GET", "/api/v1/me", "viewer")]
+
+
+def main(tap, scratch):
+    pg = Postgres(scratch)
+    env = {"DATABASE_URL": pg.conninfo}
+    tap.eq(run_cli(["migrate"], env=env).returncode, 0, "migrated")
+    path = f"{scratch.path}/org.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(ORG)
+    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+
+    out = run_cli(["token", "create", "--org", "79-A", "--role", "viewer", "--name",
+                   "Báo cáo trường A"], env=env)
+    m = re.search(r"^(hl_[A-Za-z0-9_-]{43})$", out.stdout, re.M)
+    tap.ok(out.returncode == 0 and m, "token create prints the token once", out.stdout + out.stderr)
+    token = m.group(1) if m else "x"
+    stored = pg.psql("SELECT token_hash FROM api_token")
+    tap.ok(re.fullmatch(r"[0-9a-f]{64}", stored) and token not in stored,
+           "only the token's SHA-256 is stored")
+    tap.eq(pg.psql("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1"), "token.create",
+           "the creation is in the audit log")
+    out = run_cli(["token", "list"], env=env)
+    tap.ok(out.returncode == 0 and "Báo cáo trường A\tviewer\t79-A" in out.stdout and
+           token not in out.stdout, "token list shows tokens without their secret", out.stdout)
+    for args, message in ((["--org", "NOPE", "--role", "viewer", "--name", "x"], "NOPE"),
+                          (["--org", "79-A", "--role", "god", "--name", "x"], "invalid role")):
+        out = run_cli(["token", "create"] + args, env=env)
+        tap.ok(out.returncode == 1 and message in out.stderr, f"token create refused: {message}")
+
+    server = Server(scratch, pg.conninfo)
+    for method, url, _ in ENDPOINTS:
+        r = server.request(method, url)
+        tap.ok(r.status == 401 and r.json()["error"]["code"] == "unauthorized" and
+               (r.header("WWW-Authenticate") or "").startswith("Bearer"),
+               f"{method} {url} without credentials: 401 with WWW-Authenticate")
+        for bad in ("Bearer", "Bearer hl_short", "Basic dXNlcjpwYXNz",
+                    "Bearer hl_" + "A" * 43, "Bearer ' OR 1=1 --" + "x" * 30,
+                    "Bearer " + token[:-1] + "<"):
+            r = server.request(method, url, headers={"Authorization": bad})
+            tap.ok(r.status == 401 and r.json()["error"]["code"] == "invalid_token",
+                   f"{method} {url} with {bad[:24]!r}…: 401 invalid_token")
+
+    auth = {"Authorization": f"Bearer {token}"}
+    r = server.get("/api/v1/me", headers=auth)
+    tap.eq(r.status, 200, "a valid token is accepted")
+    doc = r.json() if r.status == 200 else {}
+    tap.eq((doc.get("role"), doc.get("unit", {}).get("code"), doc.get("unit", {}).get("name")),
+           ("viewer", "79-A", "Trường A"), "the caller's role and unit come from the token")
+    tap.ok(pg.psql("SELECT last_used_at IS NOT NULL FROM api_token") == "t",
+           "the token's last use is recorded")
+    token_id = pg.psql("SELECT id FROM api_token")
+    out = run_cli(["token", "revoke", token_id], env=env)
+    tap.eq(out.returncode, 0, "token revoke")
+    r = server.get("/api/v1/me", headers=auth)
+    tap.eq(r.status, 401, "a revoked token is refused at once")
+    tap.eq(run_cli(["token", "revoke", token_id], env=env).returncode, 1,
+           "revoking twice: an error")
+    tap.eq(run_cli(["token", "revoke", "1; DROP TABLE api_token"], env=env).returncode, 1,
+           "a non-numeric id is refused")
+    tap.eq(pg.psql("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log"),
+           "token.create,token.revoke", "creation and revocation are audited")
+    res = pg.psql("DELETE FROM audit_log", check=False)
+    tap.eq(pg.psql("SELECT count(*) FROM audit_log"), "2", "the audit log is append-only")
+    del res
+
+
+run_tests(main)
