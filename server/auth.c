@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <strings.h>
 
 #include "accounts.h"
@@ -47,6 +48,119 @@ static bool token_shaped(const char *t)
 	return true;
 }
 
+/* Staff pages send people to the sign-in page; the API answers 401. */
+static bool wants_html(const HttpRequest *r)
+{
+	return strncmp(r->path, "/api/", 5) != 0;
+}
+
+static void sign_in_first(HttpRequest *r)
+{
+	http_add_header(r, "Location", "/login");
+	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+bool auth_session_cookie(HttpRequest *r, char *out, size_t cap)
+{
+	const char *cookie = http_request_header(r, "Cookie");
+	const char *p = cookie;
+	size_t len;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, SESSION_COOKIE "=", sizeof SESSION_COOKIE) == 0) {
+			p += sizeof SESSION_COOKIE;
+			len = strcspn(p, "; ");
+			if (len != 43 || len + 1 > cap)
+				return false;
+			for (size_t i = 0; i < len; i++)
+				if (!isalnum((unsigned char)p[i]) && p[i] != '-' && p[i] != '_')
+					return false;
+			memcpy(out, p, len);
+			out[len] = '\0';
+			return true;
+		}
+		p = strchr(p, ';');
+	}
+	return false;
+}
+
+bool auth_csrf_ok(const HttpRequest *r, const char *submitted)
+{
+	size_t len = strlen(r->caller.csrf);
+
+	if (r->caller.token_id)
+		return true;
+	return len > 0 && submitted && strlen(submitted) == len &&
+	       sodium_memcmp(submitted, r->caller.csrf, len) == 0;
+}
+
+static void session_checked(HttpRequest *r, const DbResult *result)
+{
+	const PGresult *res = result->res;
+
+	if (result->status != DB_OK) {
+		http_reply_db_failure(r, result);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		/* Expired or signed out: the cookie is dropped on the way. */
+		http_add_header(r, "Set-Cookie", SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
+						     "SameSite=Lax");
+		if (wants_html(r))
+			sign_in_first(r);
+		else
+			unauthorized(r, "unauthorized", "the session has expired: sign in again");
+		return;
+	}
+	r->caller.known = true;
+	r->caller.account_id = atoll(PQgetvalue(res, 0, 0));
+	r->caller.role = auth_role_parse(PQgetvalue(res, 0, 1));
+	snprintf(r->caller.unit_code, sizeof r->caller.unit_code, "%s", PQgetvalue(res, 0, 2));
+	r->caller.unit_name = strdup(PQgetvalue(res, 0, 3));
+	r->caller.unit_path = strdup(PQgetvalue(res, 0, 4));
+	snprintf(r->caller.login, sizeof r->caller.login, "%s", PQgetvalue(res, 0, 5));
+	snprintf(r->caller.csrf, sizeof r->caller.csrf, "%s", PQgetvalue(res, 0, 6));
+	if (!r->caller.unit_name || !r->caller.unit_path) {
+		http_reply_error(r, 503, "busy", "out of memory");
+		return;
+	}
+	if (r->caller.role < r->auth_min_role) {
+		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		return;
+	}
+	r->auth_next(r);
+}
+
+static void secret_ready(HttpRequest *r, const DbResult *result)
+{
+	if (result->status != DB_OK) {
+		http_reply_db_failure(r, result);
+		return;
+	}
+	if (PQntuples(result->res) != 1 || PQgetlength(result->res, 0, 0) != TOKEN_KEY_BYTES) {
+		http_reply_error(r, 503, "unavailable", "the installation secret is missing");
+		return;
+	}
+	memcpy(r->server->secret, PQgetvalue(result->res, 0, 0), TOKEN_KEY_BYTES);
+	r->server->have_secret = true;
+	r->auth_next(r);
+}
+
+void auth_with_secret(HttpRequest *r, HttpHandler next)
+{
+	DbQuery q = {.sql = SQL_SECRET, .result_format = 1};
+
+	if (r->server->have_secret) {
+		next(r);
+		return;
+	}
+	r->auth_next = next;
+	if (!http_db(r, &q, secret_ready))
+		return;
+}
+
 static void token_checked(HttpRequest *r, const DbResult *result)
 {
 	const PGresult *res = result->res;
@@ -88,6 +202,22 @@ void auth_require(HttpRequest *r, AuthRole min_role, HttpHandler next)
 	DbQuery q = {.sql = SQL_TOKEN_AUTH, .nparams = 1, .values = params};
 
 	if (!header) {
+		char session[64];
+		if (auth_session_cookie(r, session, sizeof session)) {
+			char session_hash[65];
+			const char *sparams[1] = {session_hash};
+			DbQuery sq = {.sql = SQL_SESSION_AUTH, .nparams = 1, .values = sparams};
+			api_token_hash(session, session_hash);
+			r->auth_next = next;
+			r->auth_min_role = (int)min_role;
+			if (!http_db(r, &sq, session_checked))
+				return;
+			return;
+		}
+		if (wants_html(r)) {
+			sign_in_first(r);
+			return;
+		}
 		unauthorized(r, "unauthorized", "authentication required: send an API token as "
 						"\"Authorization: Bearer hl_…\"");
 		return;

@@ -23,6 +23,20 @@ typedef enum AuthRole {
  * (role too low) or 503 (database away) itself. */
 void auth_require(HttpRequest *r, AuthRole min_role, HttpHandler next);
 
+/* Runs next(r) once the server holds its signing secret (loaded from the
+ * database on first use); 503 when the database cannot be asked. */
+void auth_with_secret(HttpRequest *r, HttpHandler next);
+
+/* True when submitted matches the caller's session CSRF token (constant
+ * time), or the caller used an API token (no cookies, no cross-site risk). */
+bool auth_csrf_ok(const HttpRequest *r, const char *submitted);
+
+/* The value of the session cookie, copied into out; false when absent or
+ * malformed. */
+bool auth_session_cookie(HttpRequest *r, char *out, size_t cap);
+
+#define SESSION_COOKIE "hl_session"
+
 /* "admin", "staff", "viewer" → role; 0 when unknown. */
 AuthRole auth_role_parse(const char *name);
 const char *auth_role_name(AuthRole role);

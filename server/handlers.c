@@ -11,6 +11,10 @@ bool handlers_register(Router *router)
 		{HTTP_GET, "/favicon.ico", handle_favicon},
 		{HTTP_GET, "/robots.txt", handle_robots},
 		{HTTP_GET, "/api/v1/me", handle_api_me},
+		{HTTP_GET, "/login", handle_login_get},
+		{HTTP_POST, "/login", handle_login_post},
+		{HTTP_POST, "/logout", handle_logout},
+		{HTTP_GET, "/staff", handle_staff_home},
 		{HTTP_GET, "/s/{code}", handle_survey_get},
 		{HTTP_POST, "/s/{code}", handle_survey_post},
 	};

@@ -23,6 +23,14 @@ void handle_favicon(HttpRequest *r);
 /* GET /robots.txt: keeps crawlers out of survey links. */
 void handle_robots(HttpRequest *r);
 
+/* GET /login: the staff sign-in page.  POST /login: checks the password
+ * (on a worker thread) and starts a session.  POST /logout ends it (CSRF
+ * checked).  GET /staff: the signed-in start page. */
+void handle_login_get(HttpRequest *r);
+void handle_login_post(HttpRequest *r);
+void handle_logout(HttpRequest *r);
+void handle_staff_home(HttpRequest *r);
+
 /* GET /api/v1/me: who the caller is (any role). */
 void handle_api_me(HttpRequest *r);
 

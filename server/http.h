@@ -38,6 +38,9 @@ typedef void (*HttpDbCallback)(HttpRequest *r, const DbResult *result);
 typedef struct AuthCaller {
 	bool known;
 	long long token_id;   /* the API token, or 0 */
+	long long account_id; /* the signed-in account, or 0 */
+	char login[65];       /* the account's login ("" for a token) */
+	char csrf[33];        /* the session's CSRF token ("" for a token) */
 	int role;             /* an AuthRole */
 	char unit_code[65];   /* the unit the caller's role applies to (and below) */
 	char *unit_name;      /* owned */

@@ -39,7 +39,10 @@ static const char STYLE[] =
 	"button{display:block;width:100%;min-height:52px;font:inherit;font-weight:700;color:#fff;"
 	"background:#0b63b6;border:0;border-radius:10px;margin:16px 0}"
 	".rc{font-size:1.6rem;font-weight:700;letter-spacing:.08em}"
-	"a{color:#0b63b6}";
+	"a{color:#0b63b6}"
+	".f label{display:block;border:0;padding:0;margin:10px 0 4px;min-height:0}"
+	".f input{width:100%;min-height:44px;font:inherit;padding:8px;border:1px solid #cfd6dd;"
+	"border-radius:8px}";
 
 /* Progressive enhancement only: keeps a draft on the phone, sends with
  * fetch, and when the network is gone keeps the answers and resends when it
@@ -296,5 +299,49 @@ void page_thanks(Buf *b, const char *receipt, const char *code, bool kiosk)
 	if (kiosk)
 		buf_puts(b, "<p class=\"note\">Trang sẽ tự trở về phiếu trống cho người tiếp theo.</p>");
 	buf_puts(b, "</div>");
+	foot(b, false);
+}
+
+void page_login(Buf *b, const char *nonce, const char *message, const char *login_value)
+{
+	head(b, "Đăng nhập — hailong", "Đăng nhập dành cho cán bộ nhà trường và cơ quan quản lý.",
+	     NULL);
+	buf_puts(b, "<div class=\"card\"><h1>Đăng nhập</h1>"
+		    "<p class=\"s\">Dành cho cán bộ nhà trường, xã/phường và Sở GD&amp;ĐT.</p>");
+	if (message) {
+		buf_puts(b, "<p class=\"e\" role=\"alert\">");
+		buf_html(b, message);
+		buf_puts(b, "</p>");
+	}
+	buf_puts(b, "<form class=\"f\" method=\"post\" action=\"/login\" accept-charset=\"utf-8\">"
+		    "<input type=\"hidden\" name=\"f\" value=\"");
+	buf_html(b, nonce);
+	buf_puts(b, "\"><p><label for=\"login\">Tên đăng nhập</label>"
+		    "<input id=\"login\" name=\"login\" autocomplete=\"username\" required "
+		    "autocapitalize=\"none\" value=\"");
+	buf_html(b, login_value);
+	buf_puts(b, "\"></p><p><label for=\"password\">Mật khẩu</label>"
+		    "<input id=\"password\" name=\"password\" type=\"password\" "
+		    "autocomplete=\"current-password\" required></p>"
+		    "<button type=\"submit\">Đăng nhập</button></form></div>");
+	foot(b, false);
+}
+
+void page_staff_home(Buf *b, const char *login, const char *role, const char *unit_name,
+		     const char *unit_code, const char *csrf)
+{
+	head(b, "hailong — cán bộ", "Trang làm việc của cán bộ.", NULL);
+	buf_puts(b, "<div class=\"card\"><h1>Xin chào, ");
+	buf_html(b, login);
+	buf_puts(b, "</h1><p>Vai trò: ");
+	buf_html(b, role);
+	buf_puts(b, " — đơn vị: ");
+	buf_html(b, unit_name);
+	buf_puts(b, " (");
+	buf_html(b, unit_code);
+	buf_puts(b, ")</p><form method=\"post\" action=\"/logout\"><input type=\"hidden\" "
+		    "name=\"csrf\" value=\"");
+	buf_html(b, csrf);
+	buf_puts(b, "\"><button type=\"submit\">Đăng xuất</button></form></div>");
 	foot(b, false);
 }

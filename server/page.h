@@ -40,6 +40,14 @@ void page_message(Buf *out, const char *heading, const char *message, const char
 /* The thank-you page.  In kiosk mode it returns to a fresh form by itself. */
 void page_thanks(Buf *out, const char *receipt, const char *code, bool kiosk);
 
+/* The staff sign-in page.  nonce is the signed form token; message (plain
+ * text) is shown above the form, login_value refills the login field. */
+void page_login(Buf *out, const char *nonce, const char *message, const char *login_value);
+
+/* The signed-in staff member's start page, with the sign-out form. */
+void page_staff_home(Buf *out, const char *login, const char *role, const char *unit_name,
+		     const char *unit_code, const char *csrf);
+
 /* Dates as parents read them: "07:30 ngày 23/11/2026" (Asia/Ho_Chi_Minh). */
 void page_format_time(long long unix_seconds, char *out, size_t cap);
 

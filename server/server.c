@@ -251,7 +251,12 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	server->survey_limit = ratelimit_new((double)config->rate_per_minute,
 					     (double)config->rate_burst, 65536);
 	server->campaigns = campaign_cache_new(4096, CAMPAIGN_CACHE_TTL_MS);
-	if (!server->survey_limit || !server->campaigns)
+	/* Sign-in attempts: 10 a minute per address and per login name. */
+	server->login_limit_client = ratelimit_new(10, 10, 16384);
+	server->login_limit_name = ratelimit_new(10, 10, 16384);
+	server->workers = workq_new(server->base, 2, 64);
+	if (!server->survey_limit || !server->campaigns || !server->login_limit_client ||
+	    !server->login_limit_name || !server->workers)
 		goto oom;
 	page_csp(server->csp, sizeof server->csp);
 	return server;
@@ -289,6 +294,8 @@ void server_free(Server *server)
 	 * writes through. */
 	committer_free(server->committer);
 	server->committer = NULL;
+	workq_free(server->workers); /* before the requests its callbacks answer */
+	server->workers = NULL;
 	db_pool_free(server->pool);
 	server->pool = NULL;
 	if (server->http)
@@ -306,6 +313,8 @@ void server_free(Server *server)
 	router_free(server->router);
 	ratelimit_free(server->survey_limit);
 	campaign_cache_free(server->campaigns);
+	ratelimit_free(server->login_limit_client);
+	ratelimit_free(server->login_limit_name);
 	form_list_free(server->forms, server->nforms);
 	for (size_t i = 0; i < server->nversions; i++)
 		form_free(server->versions[i].form);

@@ -17,6 +17,7 @@
 #include "form.h"
 #include "ratelimit.h"
 #include "token.h"
+#include "workq.h"
 #include "router.h"
 
 struct event_base;
@@ -43,6 +44,8 @@ typedef struct Server {
 	Committer *committer;        /* group commit of responses */
 	RateLimit *survey_limit;     /* per client address, on /s/… */
 	CampaignCache *campaigns;    /* rounds by shared code, for a few seconds */
+	struct WorkQueue *workers;   /* password checks off the loop */
+	RateLimit *login_limit_client, *login_limit_name; /* sign-in attempts */
 	unsigned char secret[TOKEN_KEY_BYTES]; /* signs submission ids; from the database */
 	bool have_secret;
 	struct CachedVersion {

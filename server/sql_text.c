@@ -188,3 +188,29 @@ const char SQL_ACCOUNT_ADD[] =
 	" SELECT 'cli', org_unit_id, 'account.create',"
 	" jsonb_build_object('account_id', id, 'login', $1::text, 'role', $3::text) FROM made)"
 	" SELECT id FROM made";
+
+/* $1 login.  The account's id and password hash (disabled accounts: none). */
+const char SQL_LOGIN_LOOKUP[] =
+	"SELECT id, password_hash FROM account WHERE login = $1 AND disabled_at IS NULL";
+
+/* $1 token hash, $2 account, $3 csrf token.  Audited. */
+const char SQL_SESSION_CREATE[] =
+	"WITH made AS (INSERT INTO staff_session (token_hash, account_id, csrf, expires_at)"
+	" VALUES ($1, $2::bigint, $3, now() + interval '12 hours') RETURNING account_id),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action)"
+	" SELECT a.login, a.org_unit_id, 'session.login' FROM account a JOIN made m"
+	" ON m.account_id = a.id)"
+	" SELECT account_id FROM made";
+
+/* $1 token hash.  The caller behind a session cookie: account id, role, unit
+ * code, unit name, unit path, login, csrf.  Marks it seen once a minute. */
+const char SQL_SESSION_AUTH[] =
+	"WITH s AS (SELECT s.token_hash, a.id, a.role, o.code, o.name, o.path::text AS path,"
+	" a.login, s.csrf FROM staff_session s JOIN account a ON a.id = s.account_id"
+	" JOIN org_unit o ON o.id = a.org_unit_id"
+	" WHERE s.token_hash = $1 AND s.expires_at > now() AND a.disabled_at IS NULL),"
+	" seen AS (UPDATE staff_session x SET last_seen_at = now() FROM s"
+	" WHERE x.token_hash = s.token_hash AND x.last_seen_at < now() - interval '1 minute')"
+	" SELECT id, role, code, name, path, login, csrf FROM s";
+
+const char SQL_SESSION_DELETE[] = "DELETE FROM staff_session WHERE token_hash = $1";

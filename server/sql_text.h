@@ -35,5 +35,9 @@ extern const char SQL_TOKEN_LIST[];
 extern const char SQL_TOKEN_REVOKE[];
 extern const char SQL_TOKEN_AUTH[];
 extern const char SQL_ACCOUNT_ADD[];
+extern const char SQL_LOGIN_LOOKUP[];
+extern const char SQL_SESSION_CREATE[];
+extern const char SQL_SESSION_AUTH[];
+extern const char SQL_SESSION_DELETE[];
 
 #endif
