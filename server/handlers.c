@@ -11,6 +11,8 @@ bool handlers_register(Router *router)
 		{HTTP_GET, "/favicon.ico", handle_favicon},
 		{HTTP_GET, "/robots.txt", handle_robots},
 		{HTTP_GET, "/api/v1/me", handle_api_me},
+		{HTTP_GET, "/api/v1/units/{code}", handle_api_unit},
+		{HTTP_GET, "/api/v1/audit", handle_api_audit},
 		{HTTP_GET, "/login", handle_login_get},
 		{HTTP_POST, "/login", handle_login_post},
 		{HTTP_POST, "/logout", handle_logout},

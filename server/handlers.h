@@ -34,6 +34,14 @@ void handle_staff_home(HttpRequest *r);
 /* GET /api/v1/me: who the caller is (any role). */
 void handle_api_me(HttpRequest *r);
 
+/* GET /api/v1/units/{code}: a unit in the caller's subtree (any role);
+ * 404 for one outside it. */
+void handle_api_unit(HttpRequest *r);
+
+/* GET /api/v1/audit?before=ID&limit=N: the audit log of the caller's
+ * subtree, newest first (admins). */
+void handle_api_audit(HttpRequest *r);
+
 /* GET /s/{code}: the round's questionnaire for a parent (code: the round's
  * shared code or a single-use slip code). */
 void handle_survey_get(HttpRequest *r);

@@ -213,4 +213,27 @@ const char SQL_SESSION_AUTH[] =
 	" WHERE x.token_hash = s.token_hash AND x.last_seen_at < now() - interval '1 minute')"
 	" SELECT id, role, code, name, path, login, csrf FROM s";
 
-const char SQL_SESSION_DELETE[] = "DELETE FROM staff_session WHERE token_hash = $1";
+/* $1 token hash.  Audited (the account's login as actor). */
+const char SQL_SESSION_DELETE[] =
+	"WITH gone AS (DELETE FROM staff_session WHERE token_hash = $1 RETURNING account_id)"
+	" INSERT INTO audit_log (actor, org_unit_id, action)"
+	" SELECT a.login, a.org_unit_id, 'session.logout' FROM account a JOIN gone g"
+	" ON g.account_id = a.id";
+
+/* $1 unit code, $2 the caller's unit path: the unit if it lies in the
+ * caller's subtree (else no row: 404, never 403, so codes outside it are not
+ * even confirmed to exist). */
+const char SQL_API_UNIT[] =
+	"SELECT u.code, u.name, u.kind, u.school_level, p.code,"
+	" (SELECT count(*) FROM org_unit c WHERE c.parent_id = u.id)"
+	" FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id"
+	" WHERE u.code = $1 AND u.path <@ $2::ltree";
+
+/* $1 the caller's unit path, $2 entries before this id (0: newest), $3 limit.
+ * The audit entries of the caller's subtree, newest first. */
+const char SQL_API_AUDIT[] =
+	"SELECT l.id, to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	" l.actor, o.code, l.action, l.detail::text"
+	" FROM audit_log l JOIN org_unit o ON o.id = l.org_unit_id"
+	" WHERE o.path <@ $1::ltree AND ($2::bigint = 0 OR l.id < $2::bigint)"
+	" ORDER BY l.id DESC LIMIT $3::int";

@@ -39,5 +39,7 @@ extern const char SQL_LOGIN_LOOKUP[];
 extern const char SQL_SESSION_CREATE[];
 extern const char SQL_SESSION_AUTH[];
 extern const char SQL_SESSION_DELETE[];
+extern const char SQL_API_UNIT[];
+extern const char SQL_API_AUDIT[];
 
 #endif

@@ -1,8 +1,9 @@
 """API tokens: created once, stored hashed, scoped, revocable, audited;
 every /api/v1/ endpoint refuses callers without one."""
+import os
 import re
 
-from harness import Postgres, Server, run_cli, run_tests
+from harness import SOURCE_ROOT, Postgres, Server, run_cli, run_tests
 
 ORG = ("code,name,kind,parent_code,school_level\n"
        "79,Sở GD&ĐT TP.HCM,province,,\n"
@@ -11,10 +12,28 @@ ORG = ("code,name,kind,parent_code,school_level\n"
        "79-B,Trường B,school,79-X,thcs\n")
 
 # Every /api/v1/ endpoint that exists, with the least role it needs.
-ENDPOINTS = [("GET", "/api/v1/me", "viewer")]
+ENDPOINTS = [("GET", "/api/v1/me", "viewer"),
+             ("GET", "/api/v1/units/79-A", "viewer"),
+             ("GET", "/api/v1/audit", "admin")]
+ROLES = ["viewer", "staff", "admin"]
+
+
+def routes_documented(tap):
+    """Every /api/v1/ route of the server is in the matrix and in the OpenAPI file."""
+    with open(os.path.join(SOURCE_ROOT, "server", "handlers.c"), encoding="utf-8") as f:
+        routes = re.findall(r'\{HTTP_(\w+), "(/api/v1/[^"]*)"', f.read())
+    with open(os.path.join(SOURCE_ROOT, "docs", "openapi.yaml"), encoding="utf-8") as f:
+        openapi = f.read()
+    matrix = {(m, re.sub(r"/79-A$", "/{code}", u)) for m, u, _ in ENDPOINTS}
+    tap.ok(len(routes) >= 3, f"{len(routes)} API routes found")
+    for method, pattern in routes:
+        tap.ok((method, pattern) in matrix, f"{method} {pattern} is in the permission matrix")
+        tap.ok(f"\n  {pattern}:\n    {method.lower()}:" in openapi,
+               f"{method} {pattern} is in docs/openapi.yaml")
 
 
 def main(tap, scratch):
+    routes_documented(tap)
     pg = Postgres(scratch)
     env = {"DATABASE_URL": pg.conninfo}
     tap.eq(run_cli(["migrate"], env=env).returncode, 0, "migrated")
@@ -76,6 +95,52 @@ def main(tap, scratch):
     res = pg.psql("DELETE FROM audit_log", check=False)
     tap.eq(pg.psql("SELECT count(*) FROM audit_log"), "2", "the audit log is append-only")
     del res
+
+    # Scope and roles, for every endpoint: one token per role on school A,
+    # one on school B, one admin on the province.
+    def make(org, role):
+        out = run_cli(["token", "create", "--org", org, "--role", role, "--name", f"{role} {org}"],
+                      env=env)
+        return {"Authorization": "Bearer " + re.search(r"^(hl_\S+)$", out.stdout, re.M).group(1)}
+
+    school_a = {role: make("79-A", role) for role in ROLES}
+    school_b_admin = make("79-B", "admin")
+    province_admin = make("79", "admin")
+    for method, url, least in ENDPOINTS:
+        for role in ROLES:
+            r = server.request(method, url, headers=school_a[role])
+            allowed = ROLES.index(role) >= ROLES.index(least)
+            tap.eq(r.status, 200 if allowed else 403,
+                   f"{method} {url} as a school-A {role}: {'200' if allowed else '403'}")
+            if not allowed:
+                tap.eq(r.json()["error"]["code"], "forbidden", "with the error code forbidden")
+    r = server.get("/api/v1/units/79-B", headers=school_a["admin"])
+    tap.ok(r.status == 404 and r.json()["error"]["code"] == "not_found",
+           "school A's admin asking for school B: 404, not 403")
+    tap.eq(server.get("/api/v1/units/79-B", headers=school_b_admin).status, 200,
+           "school B's admin sees school B")
+    r = server.get("/api/v1/units/79", headers=school_a["viewer"])
+    tap.eq(r.status, 404, "a school cannot see the province above it")
+    r = server.get("/api/v1/units/79-A", headers=province_admin)
+    tap.ok(r.status == 200 and r.json()["name"] == "Trường A" and r.json()["parent"] == "79-X",
+           "the province sees its schools")
+    tap.eq(server.get("/api/v1/units/NOPE", headers=province_admin).status, 404,
+           "an unknown unit: 404")
+    audit_a = server.get("/api/v1/audit", headers=school_a["admin"]).json()["items"]
+    units_a = {e["unit"] for e in audit_a}
+    tap.ok(units_a == {"79-A"} and len(audit_a) >= 4, f"school A's audit log: only school A "
+           f"({len(audit_a)} entries)")
+    audit_p = server.get("/api/v1/audit", headers=province_admin).json()
+    tap.ok({"79-A", "79-B", "79"} <= {e["unit"] for e in audit_p["items"]},
+           "the province's admin reads the audit log of the units below it")
+    page = server.get("/api/v1/audit?limit=2", headers=province_admin).json()
+    nxt = server.get(f"/api/v1/audit?limit=2&before={page['next_before']}",
+                     headers=province_admin).json()
+    tap.ok(len(page["items"]) == 2 and nxt["items"][0]["id"] < page["items"][-1]["id"],
+           "audit entries come newest first, two pages by cursor")
+    for bad in ("limit=0", "limit=201", "before=-1", "limit=abc"):
+        tap.eq(server.get(f"/api/v1/audit?{bad}", headers=province_admin).status, 400,
+               f"audit with {bad}: 400")
 
 
 run_tests(main)

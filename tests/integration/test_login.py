@@ -96,7 +96,8 @@ def main(tap, scratch):
     csrf = re.search(r'name="csrf" value="([0-9a-f]{32})"', r.text)
     tap.ok(csrf, "staff pages carry the session's CSRF token")
     r = server.get("/api/v1/me", headers=cookie)
-    tap.ok(r.status == 200 and r.json()["role"] == "staff" and r.json()["unit"]["code"] == "79-A",
+    tap.ok(r.status == 200 and r.json()["role"] == "staff" and r.json()["unit"]["code"] == "79-A"
+           and r.json()["kind"] == "session" and r.json()["login"] == "cb.truong-a",
            "the session identifies the caller to the API too")
     tap.eq(pg.psql("SELECT action FROM audit_log WHERE action = 'session.login'"),
            "session.login", "sign-ins are audited")
