@@ -10,7 +10,8 @@ import urllib.parse
 from harness import Postgres, Server, in_thread, run_cli, run_tests
 
 ORG = ("code,name,kind,parent_code,school_level\n79,Sở GD&ĐT,province,,\n"
-       "79-X,Phường X,commune,79,\n79-A,Trường A,school,79-X,thcs\n")
+       "79-X,Phường X,commune,79,\n79-A,Trường A,school,79-X,thcs\n"
+       "79-B,Trường B,school,79-X,thcs\n")
 PASSWORD = "mật khẩu đủ dài 123"
 
 
@@ -99,6 +100,12 @@ def main(tap, scratch):
     tap.ok(r.status == 200 and r.json()["role"] == "staff" and r.json()["unit"]["code"] == "79-A"
            and r.json()["kind"] == "session" and r.json()["login"] == "cb.truong-a",
            "the session identifies the caller to the API too")
+    tap.eq(server.get("/api/v1/units/79-B", headers=cookie).status, 404,
+           "a school-A account gets 404 for school B's unit")
+    tap.eq(server.get("/api/v1/units/79-A", headers=cookie).status, 200,
+           "and 200 for its own")
+    tap.eq(server.get("/api/v1/audit", headers=cookie).status, 403,
+           "a staff account may not read the audit log (admins only)")
     tap.eq(pg.psql("SELECT action FROM audit_log WHERE action = 'session.login'"),
            "session.login", "sign-ins are audited")
 
