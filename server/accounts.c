@@ -78,7 +78,7 @@ bool account_add(const char *conninfo, const char *org_code, const char *role,
 		goto done;
 	if (PQntuples(res) == 0) {
 		const char *params[1] = {org_code};
-		PGresult *unit = db_sync_query(conn, "SELECT 1 FROM org_unit WHERE code = $1", 1,
+		PGresult *unit = db_sync_query(conn, SQL_UNIT_EXISTS, 1,
 					       params, "cannot look up the unit", err);
 		if (unit && PQntuples(unit) == 0)
 			*err = str_printf("no organisation unit has the code \"%s\"", org_code);
@@ -103,12 +103,7 @@ bool account_list(const char *conninfo, FILE *out, char **err)
 
 	if (!conn)
 		return false;
-	res = db_sync_query(conn,
-			    "SELECT a.login, a.role, o.code, o.name,"
-			    " to_char(a.created_at, 'YYYY-MM-DD'),"
-			    " CASE WHEN a.disabled_at IS NULL THEN '' ELSE 'disabled' END"
-			    " FROM account a JOIN org_unit o ON o.id = a.org_unit_id ORDER BY a.login",
-			    0, NULL, "cannot list the accounts", err);
+	res = db_sync_query(conn, SQL_ACCOUNT_LIST, 0, NULL, "cannot list the accounts", err);
 	if (res) {
 		fprintf(out, "login\trole\tunit\tunit name\tcreated\tstate\n");
 		for (int i = 0; i < PQntuples(res); i++)

@@ -22,6 +22,7 @@
 #include "migrate.h"
 #include "org_import.h"
 #include "server.h"
+#include "sql_text.h"
 #include "token.h"
 #include "util.h"
 #include "version.h"
@@ -442,9 +443,7 @@ static int cmd_bench_tokens(Config *config, int argc, char **argv)
 	if (!conn)
 		goto done;
 	params[0] = argv[0];
-	res = db_sync_query(conn, "SELECT c.id, i.secret FROM campaign c, installation i"
-				  " WHERE c.public_code = $1",
-			    1, params, "cannot find the round", &err);
+	res = db_sync_query(conn, SQL_BENCH_ROUND_SECRET, 1, params, "cannot find the round", &err);
 	if (!res)
 		goto done;
 	if (PQntuples(res) != 1) {

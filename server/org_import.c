@@ -8,6 +8,7 @@
 
 #include "csv.h"
 #include "db_sync.h"
+#include "sql_text.h"
 #include "text.h"
 #include "util.h"
 
@@ -109,10 +110,7 @@ static void order_units(Unit *units, int i, int *order, int *norder, const char 
 static bool load_existing(PGconn *conn, Existing **out, int *n, FormErrors *errors)
 {
 	char *err = NULL;
-	PGresult *res = db_sync_query(conn,
-				      "SELECT u.code, p.code FROM org_unit u"
-				      " LEFT JOIN org_unit p ON p.id = u.parent_id",
-				      0, NULL, "cannot read the organisation tree", &err);
+	PGresult *res = db_sync_query(conn, SQL_ORG_CODES, 0, NULL, "cannot read the organisation tree", &err);
 	Existing *ex;
 
 	if (!res) {
@@ -284,17 +282,7 @@ static bool write_units(PGconn *conn, Unit *units, const int *order, int n, int 
 		const char *params[7] = {u->v[COL_CODE],	  u->v[COL_NAME],	u->v[COL_KIND],
 					 u->v[COL_LEVEL],	  u->v[COL_PARENT],	u->v[COL_OLD_PROVINCE],
 					 u->v[COL_OLD_DISTRICT]};
-		PGresult *res = db_sync_query(
-			conn,
-			"INSERT INTO org_unit (code, name, kind, school_level, parent_id,"
-			" old_province_code, old_district_code)"
-			" VALUES ($1, $2, $3, $4, (SELECT id FROM org_unit WHERE code = $5), $6, $7)"
-			" ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
-			" school_level = EXCLUDED.school_level,"
-			" old_province_code = EXCLUDED.old_province_code,"
-			" old_district_code = EXCLUDED.old_district_code"
-			" RETURNING (xmax = 0)",
-			7, params, "cannot store a unit", &err);
+		PGresult *res = db_sync_query(conn, SQL_ORG_UPSERT, 7, params, "cannot store a unit", &err);
 		if (!res) {
 			char *named = str_printf("%s:%d: %s", path, u->line, err);
 			free(err);

@@ -237,3 +237,30 @@ const char SQL_API_AUDIT[] =
 	" FROM audit_log l JOIN org_unit o ON o.id = l.org_unit_id"
 	" WHERE o.path <@ $1::ltree AND ($2::bigint = 0 OR l.id < $2::bigint)"
 	" ORDER BY l.id DESC LIMIT $3::int";
+
+const char SQL_UNIT_EXISTS[] = "SELECT 1 FROM org_unit WHERE code = $1";
+
+const char SQL_ACCOUNT_LIST[] =
+	"SELECT a.login, a.role, o.code, o.name, to_char(a.created_at, 'YYYY-MM-DD'),"
+	" CASE WHEN a.disabled_at IS NULL THEN '' ELSE 'disabled' END"
+	" FROM account a JOIN org_unit o ON o.id = a.org_unit_id ORDER BY a.login";
+
+/* Every unit's code and its parent's code (NULL at the top). */
+const char SQL_ORG_CODES[] =
+	"SELECT u.code, p.code FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id";
+
+/* $1 code, $2 name, $3 kind, $4 school level, $5 parent code, $6 old
+ * province, $7 old district.  Returns whether the row is new. */
+const char SQL_ORG_UPSERT[] =
+	"INSERT INTO org_unit (code, name, kind, school_level, parent_id,"
+	" old_province_code, old_district_code)"
+	" VALUES ($1, $2, $3, $4, (SELECT id FROM org_unit WHERE code = $5), $6, $7)"
+	" ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
+	" school_level = EXCLUDED.school_level,"
+	" old_province_code = EXCLUDED.old_province_code,"
+	" old_district_code = EXCLUDED.old_district_code"
+	" RETURNING (xmax = 0)";
+
+/* $1 round code: its id and the installation secret (bench-tokens). */
+const char SQL_BENCH_ROUND_SECRET[] =
+	"SELECT c.id, i.secret FROM campaign c, installation i WHERE c.public_code = $1";

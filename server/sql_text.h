@@ -41,5 +41,10 @@ extern const char SQL_SESSION_AUTH[];
 extern const char SQL_SESSION_DELETE[];
 extern const char SQL_API_UNIT[];
 extern const char SQL_API_AUDIT[];
+extern const char SQL_UNIT_EXISTS[];
+extern const char SQL_ACCOUNT_LIST[];
+extern const char SQL_ORG_CODES[];
+extern const char SQL_ORG_UPSERT[];
+extern const char SQL_BENCH_ROUND_SECRET[];
 
 #endif
