@@ -96,24 +96,33 @@ done:
 	return ok;
 }
 
-bool account_list(const char *conninfo, FILE *out, char **err)
+/* Runs a listing query and prints it as a tab-separated table under header. */
+static bool print_listing(const char *conninfo, const char *app, const char *sql,
+			  const char *header, const char *what, FILE *out, char **err)
 {
-	PGconn *conn = db_sync_connect(conninfo, "hailong-user", err);
+	PGconn *conn = db_sync_connect(conninfo, app, err);
 	PGresult *res;
 
 	if (!conn)
 		return false;
-	res = db_sync_query(conn, SQL_ACCOUNT_LIST, 0, NULL, "cannot list the accounts", err);
+	res = db_sync_query(conn, sql, 0, NULL, what, err);
 	if (res) {
-		fprintf(out, "login\trole\tunit\tunit name\tcreated\tstate\n");
+		fprintf(out, "%s\n", header);
 		for (int i = 0; i < PQntuples(res); i++)
-			fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0),
-				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-				PQgetvalue(res, i, 4), PQgetvalue(res, i, 5));
+			for (int c = 0; c < PQnfields(res); c++)
+				fprintf(out, "%s%c", PQgetvalue(res, i, c),
+					c + 1 < PQnfields(res) ? '\t' : '\n');
 	}
 	PQclear(res);
 	PQfinish(conn);
 	return res != NULL;
+}
+
+bool account_list(const char *conninfo, FILE *out, char **err)
+{
+	return print_listing(conninfo, "hailong-user", SQL_ACCOUNT_LIST,
+			     "login\trole\tunit\tunit name\tcreated\tstate",
+			     "cannot list the accounts", out, err);
 }
 
 static bool valid_role(const char *role)
@@ -125,7 +134,7 @@ static bool valid_role(const char *role)
 bool api_token_create(const char *conninfo, const char *org_code, const char *role,
 		      const char *name, FILE *out, char **err)
 {
-	unsigned char raw[32], digest[crypto_hash_sha256_BYTES];
+	unsigned char raw[32];
 	char token[API_TOKEN_TEXT_LEN + 1], hash[65];
 	PGconn *conn;
 	PGresult *res;
@@ -166,28 +175,14 @@ done:
 	PQfinish(conn);
 	sodium_memzero(raw, sizeof raw);
 	sodium_memzero(token, sizeof token);
-	(void)digest;
 	return ok;
 }
 
 bool api_token_list(const char *conninfo, FILE *out, char **err)
 {
-	PGconn *conn = db_sync_connect(conninfo, "hailong-token", err);
-	PGresult *res;
-
-	if (!conn)
-		return false;
-	res = db_sync_query(conn, SQL_TOKEN_LIST, 0, NULL, "cannot list the tokens", err);
-	if (res) {
-		fprintf(out, "id\tname\trole\tunit\tcreated\tlast used\tstate\n");
-		for (int i = 0; i < PQntuples(res); i++)
-			fprintf(out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0),
-				PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-				PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
-	}
-	PQclear(res);
-	PQfinish(conn);
-	return res != NULL;
+	return print_listing(conninfo, "hailong-token", SQL_TOKEN_LIST,
+			     "id\tname\trole\tunit\tcreated\tlast used\tstate",
+			     "cannot list the tokens", out, err);
 }
 
 bool api_token_revoke(const char *conninfo, const char *id, FILE *out, char **err)
