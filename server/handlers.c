@@ -19,6 +19,8 @@ bool handlers_register(Router *router)
 		{HTTP_GET, "/staff", handle_staff_home},
 		{HTTP_GET, "/s/{code}", handle_survey_get},
 		{HTTP_POST, "/s/{code}", handle_survey_post},
+		{HTTP_GET, "/s/{code}/qr.svg", handle_qr_svg},
+		{HTTP_GET, "/s/{code}/qr.png", handle_qr_png},
 	};
 
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)

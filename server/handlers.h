@@ -20,6 +20,10 @@ void handle_healthz(HttpRequest *r);
 /* GET /favicon.ico: 204, cached (pages have no icon, and no 404 per page). */
 void handle_favicon(HttpRequest *r);
 
+/* GET /s/{code}/qr.svg and /qr.png: the QR code of the form link. */
+void handle_qr_svg(HttpRequest *r);
+void handle_qr_png(HttpRequest *r);
+
 /* GET /robots.txt: keeps crawlers out of survey links. */
 void handle_robots(HttpRequest *r);
 

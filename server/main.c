@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "codes.h"
 #include "config.h"
 #include "db_sync.h"
 #include "demo.h"
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "org_import.h"
+#include "qr.h"
 #include "server.h"
 #include "sql_text.h"
 #include "token.h"
@@ -43,6 +45,8 @@ static int cmd_user(Config *config, int argc, char **argv);
 
 static const char *const user_flags[] = {"org", "role", "login", NULL};
 static const char *const token_flags[] = {"org", "role", "name", NULL};
+static const char *const qr_flags[] = {"format", NULL};
+static int cmd_qr(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
 
 static const struct {
@@ -65,6 +69,8 @@ static const struct {
 	{"token", cmd_token, 2, "token create|list|revoke [ID]",
 	 "API tokens: create (--org CODE --role ROLE --name TEXT; shown once), list, revoke ID",
 	 token_flags},
+	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
+	 "write the QR code of a round's or slip's form URL to standard output", qr_flags},
 	{"demo", cmd_demo, 0, "demo",
 	 "create a demo school with an open round on each questionnaire; print their URLs", NULL},
 	{"bench-tokens", cmd_bench_tokens, 2, "bench-tokens CODE COUNT",
@@ -401,6 +407,50 @@ static int cmd_token(Config *config, int argc, char **argv)
 		fprintf(stderr, "hailong: token %s: %s\n", action, err ? err : "out of memory");
 	free(err);
 	return ok ? 0 : 1;
+}
+
+static int cmd_qr(Config *config, int argc, char **argv)
+{
+	const char *raw = NULL, *format = flag_value(argc, argv, "format");
+	char code[CODE_SLIP_LEN + 1];
+	char *url;
+	Buf out;
+	QrStatus st;
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			raw = argv[i];
+	if (!format)
+		format = "png";
+	if (!raw || (strcmp(format, "png") != 0 && strcmp(format, "svg") != 0)) {
+		fprintf(stderr, "hailong: usage: hailong qr CODE --format png|svg\n");
+		return 2;
+	}
+	if (!code_normalise(raw, code, sizeof code)) {
+		fprintf(stderr, "hailong: qr: \"%s\" is not a round or slip code (6 or 13 of "
+				"2-9, A-Z without I, L, O)\n",
+			raw);
+		return 2;
+	}
+	url = str_printf("%s/s/%s", config->base_url, code);
+	if (!url)
+		return 1;
+	buf_init(&out, 16 * 1024);
+	st = strcmp(format, "svg") == 0 ? qr_svg(url, 1.0, &out) : qr_png(url, 10, &out);
+	free(url);
+	if (st != QR_OK) {
+		fprintf(stderr, "hailong: qr: %s\n",
+			st == QR_TOO_LONG ? "the URL is too long for a QR code: shorten --base-url"
+					  : "cannot make the QR code");
+		buf_free(&out);
+		return 1;
+	}
+	if (fwrite(out.data, 1, out.len, stdout) != out.len) {
+		buf_free(&out);
+		return 1;
+	}
+	buf_free(&out);
+	return 0;
 }
 
 static int cmd_demo(Config *config, int argc, char **argv)
