@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "campaigns.h"
 #include "codes.h"
 #include "config.h"
 #include "db_sync.h"
@@ -46,6 +47,9 @@ static int cmd_user(Config *config, int argc, char **argv);
 static const char *const user_flags[] = {"org", "role", "login", NULL};
 static const char *const token_flags[] = {"org", "role", "name", NULL};
 static const char *const qr_flags[] = {"format", NULL};
+static const char *const campaign_flags[] = {"org", "form", "title", "opens", "closes",
+					     "target", "mode", "kiosk", NULL};
+static int cmd_campaign(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
 
@@ -69,6 +73,11 @@ static const struct {
 	{"token", cmd_token, 2, "token create|list|revoke [ID]",
 	 "API tokens: create (--org CODE --role ROLE --name TEXT; shown once), list, revoke ID",
 	 token_flags},
+	{"campaign", cmd_campaign, 1, "campaign create",
+	 "create a survey round: --org CODE --form ID[@EDITION] --title TEXT --opens "
+	 "\"YYYY-MM-DD HH:MM\" --closes … [--target N --mode shared|slips|both --kiosk yes|no]; "
+	 "prints the form URL last",
+	 campaign_flags},
 	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
 	 "write the QR code of a round's or slip's form URL to standard output", qr_flags},
 	{"demo", cmd_demo, 0, "demo",
@@ -407,6 +416,42 @@ static int cmd_token(Config *config, int argc, char **argv)
 		fprintf(stderr, "hailong: token %s: %s\n", action, err ? err : "out of memory");
 	free(err);
 	return ok ? 0 : 1;
+}
+
+static int cmd_campaign(Config *config, int argc, char **argv)
+{
+	CampaignSpec spec = {
+		.org = flag_value(argc, argv, "org"),
+		.form = flag_value(argc, argv, "form"),
+		.title = flag_value(argc, argv, "title"),
+		.opens = flag_value(argc, argv, "opens"),
+		.closes = flag_value(argc, argv, "closes"),
+		.target = flag_value(argc, argv, "target"),
+		.mode = flag_value(argc, argv, "mode"),
+		.kiosk = flag_value(argc, argv, "kiosk"),
+	};
+	const char *action = NULL;
+	char *err = NULL;
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			action = argv[i];
+	if (!action || strcmp(action, "create") != 0 || !spec.org || !spec.form || !spec.title ||
+	    !spec.opens || !spec.closes) {
+		fprintf(stderr, "hailong: usage: hailong campaign create --org CODE --form "
+				"ID[@EDITION] --title TEXT --opens \"YYYY-MM-DD HH:MM\" --closes "
+				"\"YYYY-MM-DD HH:MM\" [--target N] [--mode shared|slips|both] "
+				"[--kiosk yes|no]\n");
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	if (!campaign_create(config->database_url, config->base_url, &spec, stdout, &err)) {
+		fprintf(stderr, "hailong: campaign create: %s\n", err ? err : "out of memory");
+		free(err);
+		return 1;
+	}
+	return 0;
 }
 
 static int cmd_qr(Config *config, int argc, char **argv)

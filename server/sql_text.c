@@ -264,3 +264,24 @@ const char SQL_ORG_UPSERT[] =
 /* $1 round code: its id and the installation secret (bench-tokens). */
 const char SQL_BENCH_ROUND_SECRET[] =
 	"SELECT c.id, i.secret FROM campaign c, installation i WHERE c.public_code = $1";
+
+/* $1 questionnaire id: its current versions, one per edition. */
+const char SQL_CAMPAIGN_FORM_VERSIONS[] =
+	"SELECT edition, version_id FROM questionnaire_current WHERE form_id = $1 ORDER BY edition";
+
+/* $1 unit code: its id and kind. */
+const char SQL_CAMPAIGN_UNIT[] = "SELECT id, kind FROM org_unit WHERE code = $1";
+
+/* $1 code, $2 unit id, $3 version, $4 title, $5 opens, $6 closes (local
+ * times in Việt Nam), $7 target, $8 mode, $9 kiosk.  Audited.  No row: the
+ * code was taken (draw another). */
+const char SQL_CAMPAIGN_CREATE[] =
+	"WITH made AS (INSERT INTO campaign (public_code, org_unit_id, version_id, title, opens_at,"
+	" closes_at, target_count, mode, kiosk)"
+	" VALUES ($1, $2::bigint, $3::bigint, $4, $5::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh',"
+	" $6::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh', $7::integer, $8, $9::boolean)"
+	" ON CONFLICT (public_code) DO NOTHING RETURNING id, org_unit_id),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
+	" SELECT 'cli', org_unit_id, 'campaign.create',"
+	" jsonb_build_object('campaign_id', id, 'code', $1::text, 'title', $4::text) FROM made)"
+	" SELECT id FROM made";

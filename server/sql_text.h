@@ -46,5 +46,8 @@ extern const char SQL_ACCOUNT_LIST[];
 extern const char SQL_ORG_CODES[];
 extern const char SQL_ORG_UPSERT[];
 extern const char SQL_BENCH_ROUND_SECRET[];
+extern const char SQL_CAMPAIGN_FORM_VERSIONS[];
+extern const char SQL_CAMPAIGN_UNIT[];
+extern const char SQL_CAMPAIGN_CREATE[];
 
 #endif
