@@ -120,6 +120,14 @@ static bool need_database(const Config *config)
 	return false;
 }
 
+/* Prints "hailong: WHAT: ERR" for a failed command, frees err, returns 1. */
+static int command_failed(const char *what, char *err)
+{
+	fprintf(stderr, "hailong: %s: %s\n", what, err ? err : "out of memory");
+	free(err);
+	return 1;
+}
+
 static int cmd_help(Config *config, int argc, char **argv)
 {
 	(void)config;
@@ -212,11 +220,8 @@ static int cmd_migrate(Config *config, int argc, char **argv)
 	(void)argv;
 	if (!need_database(config))
 		return 2;
-	if (!migrate_run(config->database_url, config->sql_dir, stdout, &err)) {
-		fprintf(stderr, "hailong: migrate: %s\n", err ? err : "out of memory");
-		free(err);
-		return 1;
-	}
+	if (!migrate_run(config->database_url, config->sql_dir, stdout, &err))
+		return command_failed("migrate", err);
 	return 0;
 }
 
@@ -446,11 +451,8 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 	}
 	if (!need_database(config))
 		return 2;
-	if (!campaign_create(config->database_url, config->base_url, &spec, stdout, &err)) {
-		fprintf(stderr, "hailong: campaign create: %s\n", err ? err : "out of memory");
-		free(err);
-		return 1;
-	}
+	if (!campaign_create(config->database_url, config->base_url, &spec, stdout, &err))
+		return command_failed("campaign create", err);
 	return 0;
 }
 
@@ -506,11 +508,8 @@ static int cmd_demo(Config *config, int argc, char **argv)
 	(void)argv;
 	if (!need_database(config))
 		return 2;
-	if (!demo_run(config->database_url, config->base_url, stdout, &err)) {
-		fprintf(stderr, "hailong: demo: %s\n", err ? err : "out of memory");
-		free(err);
-		return 1;
-	}
+	if (!demo_run(config->database_url, config->base_url, stdout, &err))
+		return command_failed("demo", err);
 	return 0;
 }
 
