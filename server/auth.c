@@ -1,6 +1,7 @@
 #include "auth.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -238,4 +239,12 @@ void auth_require(HttpRequest *r, AuthRole min_role, HttpHandler next)
 	r->auth_min_role = (int)min_role;
 	if (!http_db(r, &q, token_checked))
 		return;
+}
+
+void auth_actor(const HttpRequest *r, char *out, size_t cap)
+{
+	if (r->caller.account_id)
+		snprintf(out, cap, "%s", r->caller.login);
+	else
+		snprintf(out, cap, "token:%lld", r->caller.token_id);
 }

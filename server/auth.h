@@ -37,6 +37,9 @@ bool auth_session_cookie(HttpRequest *r, char *out, size_t cap);
 
 #define SESSION_COOKIE "hl_session"
 
+/* Who to name in the audit log: the login, or "token:ID". */
+void auth_actor(const HttpRequest *r, char *out, size_t cap);
+
 /* "admin", "staff", "viewer" → role; 0 when unknown. */
 AuthRole auth_role_parse(const char *name);
 const char *auth_role_name(AuthRole role);

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "codes.h"
 #include "db_sync.h"
+#include "jsonpath.h"
 #include "sql_text.h"
 #include "text.h"
 #include "util.h"
-
-enum { CODE_ATTEMPTS = 20 };
 
 bool campaign_parse_time(const char *text, char out[20])
 {
@@ -42,130 +43,243 @@ bool campaign_parse_time(const char *text, char out[20])
 	return true;
 }
 
-/* Finds the questionnaire version: "id" (the only edition) or "id@edition". */
-static bool find_version(PGconn *conn, const char *form, char version[24], char **err)
+static bool text_field_ok(const char *text, int max_chars)
 {
-	char id[80];
-	const char *at = strchr(form, '@'), *edition = at ? at + 1 : NULL;
-	const char *params[1] = {id};
-	PGresult *res;
-	bool ok = false;
+	size_t len = strlen(text);
 
-	snprintf(id, sizeof id, "%.*s", at ? (int)(at - form) : (int)strlen(form), form);
-	res = db_sync_query(conn, SQL_CAMPAIGN_FORM_VERSIONS, 1, params,
-			    "cannot look up the questionnaire", err);
-	if (!res)
+	return text_valid_utf8(text, len, NULL) && text_has_content(text) &&
+	       text_char_count(text, len) <= (size_t)max_chars;
+}
+
+bool campaign_check(const CampaignSpec *spec, const char *prefix, CampaignParams *out, char **err)
+{
+	*out = (CampaignParams){.title = spec->title, .mode = spec->mode, .form = spec->form};
+	*err = NULL;
+	if (spec->title && !text_field_ok(spec->title, 300)) {
+		*err = str_printf("%stitle: 1 to 300 characters of text", prefix);
 		return false;
-	for (int i = 0; i < PQntuples(res) && !ok; i++) {
-		if (edition ? strcmp(edition, PQgetvalue(res, i, 0)) == 0 : PQntuples(res) == 1) {
-			snprintf(version, 24, "%s", PQgetvalue(res, i, 1));
-			ok = true;
+	}
+	if (spec->opens) {
+		if (!campaign_parse_time(spec->opens, out->opens_buf)) {
+			*err = str_oneline("%sopens \"%s\": write a date and time as 2026-11-25 07:30",
+					   prefix, spec->opens);
+			return false;
+		}
+		out->opens = out->opens_buf;
+	}
+	if (spec->closes) {
+		if (!campaign_parse_time(spec->closes, out->closes_buf)) {
+			*err = str_oneline("%scloses \"%s\": write a date and time as 2026-12-05 17:00",
+					   prefix, spec->closes);
+			return false;
+		}
+		out->closes = out->closes_buf;
+	}
+	if (out->opens && out->closes && strcmp(out->closes, out->opens) <= 0) {
+		*err = str_printf("%scloses (%s) must be after %sopens (%s)", prefix, out->closes,
+				  prefix, out->opens);
+		return false;
+	}
+	if (spec->target) {
+		char *end;
+		long target = strtol(spec->target, &end, 10);
+		if (!isdigit((unsigned char)*spec->target) || *end || target < 1 || target > 1000000) {
+			*err = str_oneline("%starget \"%s\": the number of parents, 1 to 1000000",
+					   prefix, spec->target);
+			return false;
+		}
+		snprintf(out->target_buf, sizeof out->target_buf, "%ld", target);
+		out->target = out->target_buf;
+	}
+	if (spec->mode && strcmp(spec->mode, "shared") && strcmp(spec->mode, "slips") &&
+	    strcmp(spec->mode, "both")) {
+		*err = str_oneline("%smode \"%s\": use shared, slips or both", prefix, spec->mode);
+		return false;
+	}
+	if (spec->kiosk) {
+		if (strcmp(spec->kiosk, "yes") == 0 || strcmp(spec->kiosk, "true") == 0) {
+			out->kiosk = "true";
+		} else if (strcmp(spec->kiosk, "no") == 0 || strcmp(spec->kiosk, "false") == 0) {
+			out->kiosk = "false";
+		} else {
+			*err = str_oneline("%skiosk \"%s\": use yes or no", prefix, spec->kiosk);
+			return false;
 		}
 	}
-	if (!ok && PQntuples(res) == 0)
-		*err = str_printf("no questionnaire \"%s\" is loaded (see hailong forms load)", id);
-	else if (!ok && edition)
-		*err = str_printf("questionnaire \"%s\" has no edition \"%s\"", id, edition);
-	else if (!ok)
-		*err = str_printf("questionnaire \"%s\" has %d editions: name one, e.g. %s@%s", id,
-				  PQntuples(res), id, PQgetvalue(res, 0, 0));
+	if (spec->form && (strlen(spec->form) > 200 || !text_valid_utf8(spec->form,
+									strlen(spec->form), NULL))) {
+		*err = str_printf("%sform: a questionnaire id, optionally with @edition", prefix);
+		return false;
+	}
+	return true;
+}
+
+/* Runs one of the round statements and parses the JSON it answers with.
+ * NULL with *err; a statement without a row is "no round …". */
+static cJSON *round_query(const char *conninfo, const char *sql, int nparams,
+			  const char *const *params, const char *code, char **err)
+{
+	PGconn *conn = db_sync_connect(conninfo, "hailong-campaign", err);
+	PGresult *res;
+	cJSON *doc = NULL;
+
+	if (!conn)
+		return NULL;
+	res = db_sync_query(conn, sql, nparams, params, "database", err);
+	if (res && (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)))
+		*err = str_oneline("no round has the code \"%s\"", code ? code : "?");
+	else if (res && !(doc = cJSON_Parse(PQgetvalue(res, 0, 0))))
+		*err = str_printf("out of memory");
 	PQclear(res);
-	return ok;
+	PQfinish(conn);
+	return doc;
+}
+
+/* "2026-11-25T07:30:00+07:00" → "2026-11-25 07:30". */
+static const char *short_time(const char *iso, char out[17])
+{
+	snprintf(out, 17, "%s", iso);
+	if (out[10] == 'T')
+		out[10] = ' ';
+	return out;
+}
+
+static void print_round(const cJSON *doc, const char *base_url, FILE *out)
+{
+	char opens[17], closes[17];
+
+	fprintf(out, "round %s: %s\n", json_text(doc, "code"), json_text(doc, "title"));
+	fprintf(out, "unit %s (%s), questionnaire %s@%s\n", json_text(doc, "unit.code"),
+		json_text(doc, "unit.name"), json_text(doc, "form.id"), json_text(doc, "form.edition"));
+	fprintf(out, "open %s to %s (Việt Nam time), mode %s%s, %s\n",
+		short_time(json_text(doc, "opens"), opens), short_time(json_text(doc, "closes"), closes),
+		json_text(doc, "mode"),
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "kiosk")) ? ", kiosk" : "",
+		json_text(doc, "state"));
+	fprintf(out, "responses %.0f (qr %.0f, slip %.0f, paper %.0f)", json_number(doc, "responses.total"),
+		json_number(doc, "responses.qr"), json_number(doc, "responses.slip"),
+		json_number(doc, "responses.paper"));
+	if (json_has_number(doc, "target"))
+		fprintf(out, " of %.0f parents targeted: %.1f %%", json_number(doc, "target"),
+			json_number(doc, "response_rate"));
+	fprintf(out, "\nslips printed %.0f, redeemed %.0f\n%s%s\n", json_number(doc, "slips.printed"),
+		json_number(doc, "slips.redeemed"), base_url, json_text(doc, "path"));
 }
 
 bool campaign_create(const char *conninfo, const char *base_url, const CampaignSpec *spec,
 		     FILE *out, char **err)
 {
-	char opens[20], closes[20], version[24], unit[24], code[CODE_CAMPAIGN_LEN + 1];
-	const char *mode = spec->mode ? spec->mode : "shared";
-	const char *kiosk = spec->kiosk ? spec->kiosk : "no";
-	long target = 0;
-	PGconn *conn = NULL;
-	PGresult *res = NULL;
-	bool ok = false;
+	CampaignParams p;
+	cJSON *doc;
 
-	*err = NULL;
-	if (!spec->title || !text_valid_utf8(spec->title, strlen(spec->title), NULL) ||
-	    !text_has_content(spec->title) || text_char_count(spec->title, strlen(spec->title)) > 300) {
-		*err = str_printf("--title: 1 to 300 characters of text");
-		return false;
-	}
-	if (!campaign_parse_time(spec->opens, opens)) {
-		*err = str_printf("--opens \"%s\": write a date and time as 2026-11-25 07:30", spec->opens);
-		return false;
-	}
-	if (!campaign_parse_time(spec->closes, closes)) {
-		*err = str_printf("--closes \"%s\": write a date and time as 2026-12-05 17:00",
-				  spec->closes);
-		return false;
-	}
-	if (strcmp(closes, opens) <= 0) {
-		*err = str_printf("--closes (%s) must be after --opens (%s)", closes, opens);
-		return false;
-	}
-	if (spec->target) {
-		char *end;
-		target = strtol(spec->target, &end, 10);
-		if (!*spec->target || *end || target < 1 || target > 1000000) {
-			*err = str_printf("--target \"%s\": the number of parents, 1 to 1000000",
-					  spec->target);
-			return false;
-		}
-	}
-	if (strcmp(mode, "shared") && strcmp(mode, "slips") && strcmp(mode, "both")) {
-		*err = str_printf("--mode \"%s\": use shared, slips or both", mode);
-		return false;
-	}
-	if (strcmp(kiosk, "yes") && strcmp(kiosk, "no")) {
-		*err = str_printf("--kiosk \"%s\": use yes or no", kiosk);
-		return false;
-	}
-	conn = db_sync_connect(conninfo, "hailong-campaign", err);
-	if (!conn)
+	if (!campaign_check(spec, "--", &p, err))
 		return false;
 	{
-		const char *params[1] = {spec->org};
-		res = db_sync_query(conn, SQL_CAMPAIGN_UNIT, 1, params, "cannot look up the unit", err);
+		const char *params[10] = {"cli",   NULL,     spec->org, p.form, p.title,
+					  p.opens, p.closes, p.target,  p.mode, p.kiosk};
+		doc = round_query(conninfo, SQL_CAMPAIGN_CREATE, 10, params, NULL, err);
 	}
-	if (!res)
-		goto done;
-	if (PQntuples(res) != 1) {
-		*err = str_printf("no organisation unit has the code \"%s\"", spec->org);
-		goto done;
+	if (!doc)
+		return false;
+	print_round(doc, base_url, out);
+	cJSON_Delete(doc);
+	return true;
+}
+
+bool campaign_update(const char *conninfo, const char *base_url, const char *code,
+		     const CampaignSpec *spec, FILE *out, char **err)
+{
+	CampaignParams p;
+	cJSON *doc;
+
+	if (!campaign_check(spec, "--", &p, err))
+		return false;
+	{
+		const char *params[10] = {"cli",    NULL,   code,   p.title, p.opens,
+					  p.closes, p.target, p.mode, p.kiosk, p.form};
+		doc = round_query(conninfo, SQL_CAMPAIGN_UPDATE, 10, params, code, err);
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "school") && strcmp(PQgetvalue(res, 0, 1), "grade") &&
-	    strcmp(PQgetvalue(res, 0, 1), "class")) {
-		*err = str_printf("%s is a %s: rounds are run by a school, a grade or a class",
-				  spec->org, PQgetvalue(res, 0, 1));
-		goto done;
+	if (!doc)
+		return false;
+	print_round(doc, base_url, out);
+	cJSON_Delete(doc);
+	return true;
+}
+
+bool campaign_close(const char *conninfo, const char *base_url, const char *code, FILE *out,
+		    char **err)
+{
+	const char *params[3] = {"cli", NULL, code};
+	cJSON *doc = round_query(conninfo, SQL_CAMPAIGN_CLOSE, 3, params, code, err);
+
+	if (!doc)
+		return false;
+	print_round(doc, base_url, out);
+	cJSON_Delete(doc);
+	return true;
+}
+
+bool campaign_show(const char *conninfo, const char *base_url, const char *code, FILE *out,
+		   char **err)
+{
+	const char *params[2] = {code, NULL};
+	cJSON *doc = round_query(conninfo, SQL_CAMPAIGN_GET, 2, params, code, err);
+
+	if (!doc)
+		return false;
+	print_round(doc, base_url, out);
+	cJSON_Delete(doc);
+	return true;
+}
+
+bool campaign_list(const char *conninfo, const char *org, FILE *out, char **err)
+{
+	const char *params[4] = {NULL, org, NULL, "10000"};
+	cJSON *doc = round_query(conninfo, SQL_CAMPAIGN_LIST, 4, params, NULL, err);
+	const cJSON *item;
+
+	if (!doc)
+		return false;
+	fprintf(out, "%-6s  %-8s  %-16s  %-16s  %9s  %6s  %-12s  %s\n", "code", "state", "opens",
+		"closes", "responses", "target", "unit", "title");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "items"))
+	{
+		char opens[17], closes[17], target[16] = "-";
+		if (json_has_number(item, "target"))
+			snprintf(target, sizeof target, "%.0f", json_number(item, "target"));
+		fprintf(out, "%-6s  %-8s  %-16s  %-16s  %9.0f  %6s  %-12s  %s\n", json_text(item, "code"),
+			json_text(item, "state"), short_time(json_text(item, "opens"), opens),
+			short_time(json_text(item, "closes"), closes), json_number(item, "responses.total"),
+			target, json_text(item, "unit.code"), json_text(item, "title"));
 	}
-	snprintf(unit, sizeof unit, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	res = NULL;
-	if (!find_version(conn, spec->form, version, err))
-		goto done;
-	for (int attempt = 0; attempt < CODE_ATTEMPTS && !ok; attempt++) {
-		char target_text[16];
-		const char *params[9] = {code, unit, version, spec->title, opens, closes,
-					 spec->target ? target_text : NULL, mode,
-					 strcmp(kiosk, "yes") == 0 ? "true" : "false"};
-		snprintf(target_text, sizeof target_text, "%ld", target);
-		code_random(code, CODE_CAMPAIGN_LEN);
-		PQclear(res);
-		res = db_sync_query(conn, SQL_CAMPAIGN_CREATE, 9, params, "cannot create the round", err);
-		if (!res)
-			goto done;
-		ok = PQntuples(res) == 1;
+	cJSON_Delete(doc);
+	return true;
+}
+
+bool campaign_slips(const char *conninfo, const char *base_url, const char *code,
+		    const char *count, const char *batch, FILE *out, char **err)
+{
+	const char *params[5] = {"cli", NULL, code, batch, count};
+	const cJSON *slip;
+	cJSON *doc;
+
+	if (!isdigit((unsigned char)*count) || strspn(count, "0123456789") != strlen(count) ||
+	    strlen(count) > 9) {
+		*err = str_oneline("--count \"%s\": a number of slips, 1 to 5000", count);
+		return false;
 	}
-	if (!ok) {
-		*err = str_printf("no free round code after %d attempts", CODE_ATTEMPTS);
-		goto done;
+	if (batch && (!isdigit((unsigned char)*batch) ||
+		      strspn(batch, "0123456789") != strlen(batch) || strlen(batch) > 9)) {
+		*err = str_oneline("--batch \"%s\": a batch number, 1 to 1000", batch);
+		return false;
 	}
-	fprintf(out, "round %s: %s\nopen %s to %s (Việt Nam time), mode %s%s\n%s/s/%s\n",
-		PQgetvalue(res, 0, 0), spec->title, opens, closes, mode,
-		strcmp(kiosk, "yes") == 0 ? ", kiosk" : "", base_url, code);
-done:
-	PQclear(res);
-	PQfinish(conn);
-	return ok;
+	doc = round_query(conninfo, SQL_SLIPS_CREATE, 5, params, code, err);
+	if (!doc)
+		return false;
+	fprintf(out, "round %s, batch %.0f: %.0f slips\n", json_text(doc, "code"), json_number(doc, "batch"),
+		json_number(doc, "count"));
+	cJSON_ArrayForEach(slip, cJSON_GetObjectItemCaseSensitive(doc, "slips"))
+		fprintf(out, "%s/s/%s\n", base_url, cJSON_IsString(slip) ? slip->valuestring : "");
+	cJSON_Delete(doc);
+	return true;
 }

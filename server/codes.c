@@ -43,7 +43,8 @@ void code_pretty(const char *code, char *out, size_t cap)
 	if (cap == 0)
 		return;
 	for (size_t i = 0; i < len && n + 2 < cap; i++) {
-		if (len > CODE_CAMPAIGN_LEN && i > 0 && i % 4 == 0)
+		/* 4-4-5: short groups to read aloud, no lone last symbol. */
+		if (len > CODE_CAMPAIGN_LEN && (i == 4 || i == 8))
 			out[n++] = '-';
 		out[n++] = code[i];
 	}

@@ -29,8 +29,8 @@ size_t code_normalise(const char *input, char *out, size_t cap);
 /* Writes len random symbols and a NUL into out. */
 void code_random(char *out, size_t len);
 
-/* Writes code with hyphens every 4 symbols for printing ("ABCD-EFGH-JKMNP"
- * style for slips; campaign codes are printed as they are). */
+/* Writes code with hyphens for printing: slips as "ABCD-EFGH-JKMNP" (4-4-5);
+ * campaign codes are printed as they are. */
 void code_pretty(const char *code, char *out, size_t cap);
 
 #endif

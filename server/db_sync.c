@@ -1,6 +1,7 @@
 #include "db_sync.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -40,9 +41,15 @@ PGresult *db_sync_query(PGconn *conn, const char *sql, int nparams, const char *
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, values, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	*err = str_oneline("%s: %s", what, PQerrorMessage(conn));
+	/* Our own refusals (sql/007) are written for the person who asked. */
+	if (state && strncmp(state, "HL", 2) == 0)
+		*err = str_oneline("%s", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+	else
+		*err = str_oneline("%s: %s", what, PQerrorMessage(conn));
 	PQclear(res);
 	return NULL;
 }

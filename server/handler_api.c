@@ -1,7 +1,5 @@
 /* /api/v1/: the JSON API for integrations and the staff pages. */
-#include <ctype.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,33 +105,10 @@ static void audit_loaded(HttpRequest *r, const DbResult *result)
 	http_reply_json(r, 200, doc);
 }
 
-/* Reads a positive whole number query parameter; def when absent, -1 when
- * malformed. */
-static long long query_number(HttpRequest *r, const char *name, long long def)
-{
-	struct evkeyvalq q;
-	const char *v;
-	long long n = def;
-
-	if (!r->query)
-		return def;
-	if (evhttp_parse_query_str(r->query, &q) != 0)
-		return -1;
-	v = evhttp_find_header(&q, name);
-	if (v) {
-		char *end;
-		n = strtoll(v, &end, 10);
-		if (!*v || *end || n < 0 || !isdigit((unsigned char)*v))
-			n = -1;
-	}
-	evhttp_clear_headers(&q);
-	return n;
-}
-
 static void audit(HttpRequest *r)
 {
-	long long before = query_number(r, "before", 0), limit = query_number(r, "limit",
-									      AUDIT_PAGE_DEFAULT);
+	long long before = http_query_number(r, "before", 0),
+		  limit = http_query_number(r, "limit", AUDIT_PAGE_DEFAULT);
 	char before_text[24], limit_text[24];
 	const char *params[3] = {r->caller.unit_path, before_text, limit_text};
 	DbQuery q = {.sql = SQL_API_AUDIT, .nparams = 3, .values = params};

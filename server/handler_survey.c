@@ -16,6 +16,7 @@
 #include <event2/http.h>
 
 #include "codes.h"
+#include "commit_item.h"
 #include "formdata.h"
 #include "handlers.h"
 #include "log.h"
@@ -25,6 +26,7 @@
 #include "submission.h"
 #include "text.h"
 #include "token.h"
+#include "versions.h"
 
 enum {
 	/* A form may be left open on a phone for a while, not for months. */
@@ -219,57 +221,10 @@ static void on_committed(CommitOutcome outcome, void *arg)
 static CommitItem *commit_item(HttpRequest *r)
 {
 	Survey *s = r->data;
-	CommitItem *item = calloc(1, sizeof *item);
-	unsigned char hash[32];
-	Buf answers, texts;
-	bool any_text = false;
 
-	if (!item)
-		return NULL;
-	token_uuid(s->token.id, item->submission_id);
-	item->campaign_id = s->info.campaign_id;
-	item->version_id = s->info.version_id;
-	submission_hash(&s->sub, s->info.campaign_id, hash);
-	sodium_bin2hex(item->hash_hex, sizeof item->hash_hex, hash, sizeof hash);
-	buf_init(&answers, (size_t)s->sub.nanswers * 3 + 4);
-	buf_puts(&answers, "[");
-	for (int i = 0; i < s->sub.nanswers; i++)
-		buf_printf(&answers, i ? ",%d" : "%d", s->sub.answers[i]);
-	buf_puts(&answers, "]");
-	buf_init(&texts, 64);
-	buf_puts(&texts, "[");
-	for (int k = 0; k < s->form->nitems; k++) {
-		const FormItem *it = &s->form->items[k];
-		const char *t;
-		if (it->answer_index < 0 || s->form->scales[it->scale].type != SCALE_TEXT)
-			continue;
-		if (any_text)
-			buf_puts(&texts, ",");
-		any_text = true;
-		t = s->sub.texts[it->answer_index];
-		if (t && s->sub.answers[it->answer_index] == 1) {
-			buf_puts(&texts, "\"");
-			buf_json_string(&texts, t);
-			buf_puts(&texts, "\"");
-		} else {
-			buf_puts(&texts, "null");
-		}
-	}
-	buf_puts(&texts, "]");
-	item->answers_json = answers.failed ? NULL : answers.data;
-	item->texts_json = any_text && !texts.failed ? texts.data : NULL;
-	if (!any_text || texts.failed)
-		buf_free(&texts);
-	if (!item->answers_json) {
-		buf_free(&answers);
-		commit_item_free(item);
-		return NULL;
-	}
-	item->source = s->is_slip ? "slip" : "qr";
-	if (s->is_slip)
-		snprintf(item->slip, sizeof item->slip, "%s", s->code);
-	token_receipt(r->server->secret, s->token.id, item->receipt);
-	return item;
+	return commit_item_build(r->server->secret, &s->token, s->info.campaign_id,
+				 s->info.version_id, s->form, &s->sub, s->is_slip ? "slip" : "qr",
+				 s->is_slip ? s->code : NULL);
 }
 
 static void handle_post_ready(HttpRequest *r)
@@ -348,56 +303,15 @@ static void survey_ready(HttpRequest *r)
 	reply_form(r, 200, NULL);
 }
 
-static const Form *cached_version(Server *server, long long id)
-{
-	for (size_t i = 0; i < server->nversions; i++)
-		if (server->versions[i].id == id)
-			return server->versions[i].form;
-	return NULL;
-}
-
-static void version_loaded(HttpRequest *r, const DbResult *result)
+static void version_ready(HttpRequest *r)
 {
 	Survey *s = r->data;
-	Server *server = r->server;
-	FormErrors errors = {0};
-	Form *form;
-	char label[64];
-	struct CachedVersion *grown;
 
-	if (result->status != DB_OK || PQntuples(result->res) != 1) {
-		if (result->status != DB_OK)
-			reply_db_failure(r, result);
-		else
-			reply_not_found(r);
-		return;
-	}
-	/* Another request may have loaded it meanwhile. */
-	if ((s->form = cached_version(server, s->info.version_id))) {
-		survey_ready(r);
-		return;
-	}
-	snprintf(label, sizeof label, "questionnaire version %lld", s->info.version_id);
-	form = form_parse(label, PQgetvalue(result->res, 0, 0),
-			  (size_t)PQgetlength(result->res, 0, 0), &errors);
-	if (!form) {
-		log_msg(LOG_ERROR, r->id, "stored %s does not load: %s", label,
-			errors.count ? errors.lines[0] : "?");
-		form_errors_free(&errors);
+	s->form = r->form;
+	if (!s->form) {
 		reply_busy(r);
 		return;
 	}
-	grown = realloc(server->versions, (server->nversions + 1) * sizeof *grown);
-	if (!grown) {
-		form_free(form);
-		reply_busy(r);
-		return;
-	}
-	server->versions = grown;
-	server->versions[server->nversions].id = s->info.version_id;
-	server->versions[server->nversions].form = form;
-	server->nversions++;
-	s->form = form;
 	survey_ready(r);
 }
 
@@ -457,17 +371,7 @@ static void with_campaign(HttpRequest *r)
 {
 	Survey *s = r->data;
 
-	s->form = cached_version(r->server, s->info.version_id);
-	if (!s->form) {
-		char id[24];
-		const char *params[1] = {id};
-		DbQuery q = {.sql = SQL_VERSION_DEFINITION, .nparams = 1, .values = params};
-		snprintf(id, sizeof id, "%lld", s->info.version_id);
-		if (!http_db(r, &q, version_loaded))
-			return;
-		return;
-	}
-	survey_ready(r);
+	versions_with(r, s->info.version_id, version_ready);
 }
 
 static void start_lookup(HttpRequest *r)

@@ -35,6 +35,20 @@ void handle_login_post(HttpRequest *r);
 void handle_logout(HttpRequest *r);
 void handle_staff_home(HttpRequest *r);
 
+/* /staff/rounds/{code}: a round's progress page (viewers); …/poster the
+ * meeting poster (viewers); …/slips?batch=N and …/paper?batch=N the slip
+ * sheet and the paper questionnaires of a batch (staff); POST …/slips makes
+ * a batch, POST …/close closes the round (staff, CSRF); GET/POST …/entry is
+ * paper entry (staff, CSRF). */
+void handle_staff_round(HttpRequest *r);
+void handle_staff_poster(HttpRequest *r);
+void handle_staff_slips(HttpRequest *r);
+void handle_staff_slips_post(HttpRequest *r);
+void handle_staff_paper(HttpRequest *r);
+void handle_staff_entry(HttpRequest *r);
+void handle_staff_entry_post(HttpRequest *r);
+void handle_staff_close_post(HttpRequest *r);
+
 /* GET /api/v1/me: who the caller is (any role). */
 void handle_api_me(HttpRequest *r);
 
@@ -45,6 +59,20 @@ void handle_api_unit(HttpRequest *r);
 /* GET /api/v1/audit?before=ID&limit=N: the audit log of the caller's
  * subtree, newest first (admins). */
 void handle_api_audit(HttpRequest *r);
+
+/* /api/v1/campaigns: GET lists the rounds of the caller's subtree
+ * (?unit=CODE&state=open|upcoming|closed&limit=N, viewers), POST creates one
+ * (staff).  /api/v1/campaigns/{code}: GET (viewers), PATCH edits (staff);
+ * POST …/close closes it early (staff).  …/slips: POST makes a batch
+ * ({"count": N, "batch": B}; the same batch again returns it), GET ?batch=B
+ * lists its codes (staff). */
+void handle_api_campaign_list(HttpRequest *r);
+void handle_api_campaign_create(HttpRequest *r);
+void handle_api_campaign_get(HttpRequest *r);
+void handle_api_campaign_update(HttpRequest *r);
+void handle_api_campaign_close(HttpRequest *r);
+void handle_api_slips_get(HttpRequest *r);
+void handle_api_slips_create(HttpRequest *r);
 
 /* GET /s/{code}: the round's questionnaire for a parent (code: the round's
  * shared code or a single-use slip code). */

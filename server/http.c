@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include <ctype.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -149,18 +150,64 @@ void http_reply_json(HttpRequest *r, int status, cJSON *json)
 	cJSON_free(text);
 }
 
-void http_reply_error(HttpRequest *r, int status, const char *code, const char *message)
+void http_reply_error_field(HttpRequest *r, int status, const char *code, const char *message,
+			   const char *field)
 {
 	cJSON *doc = cJSON_CreateObject(), *error = cJSON_AddObjectToObject(doc, "error");
 
 	if (error) {
 		cJSON_AddStringToObject(error, "code", code);
 		cJSON_AddStringToObject(error, "message", message);
+		if (field && *field)
+			cJSON_AddStringToObject(error, "field", field);
 		cJSON_AddStringToObject(error, "request_id", r->id);
 	}
 	if (status == 503)
 		http_add_header(r, "Retry-After", "2");
 	http_reply_json(r, status, doc);
+}
+
+void http_reply_error(HttpRequest *r, int status, const char *code, const char *message)
+{
+	http_reply_error_field(r, status, code, message, NULL);
+}
+
+bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap)
+{
+	struct evkeyvalq q;
+	const char *v;
+	bool found = false;
+
+	if (!r->query || evhttp_parse_query_str(r->query, &q) != 0)
+		return false;
+	v = evhttp_find_header(&q, name);
+	if (v && strlen(v) < cap) {
+		memcpy(out, v, strlen(v) + 1);
+		found = true;
+	}
+	evhttp_clear_headers(&q);
+	return found;
+}
+
+long long http_query_number(HttpRequest *r, const char *name, long long def)
+{
+	struct evkeyvalq q;
+	const char *v;
+	long long n = def;
+
+	if (!r->query)
+		return def;
+	if (evhttp_parse_query_str(r->query, &q) != 0)
+		return -1;
+	v = evhttp_find_header(&q, name);
+	if (v) {
+		char *end;
+		n = strtoll(v, &end, 10);
+		if (!isdigit((unsigned char)*v) || *end || n < 0)
+			n = -1;
+	}
+	evhttp_clear_headers(&q);
+	return n;
 }
 
 const char *http_request_header(HttpRequest *r, const char *name)
@@ -331,6 +378,21 @@ bool http_db(HttpRequest *r, const DbQuery *query, HttpDbCallback cb)
 
 void http_reply_db_failure(HttpRequest *r, const DbResult *result)
 {
+	/* Our own refusals (sql/007): written for the caller, shown as they are. */
+	if (result->status == DB_ERR_QUERY && result->sqlstate &&
+	    strncmp(result->sqlstate, "HL", 2) == 0) {
+		const char *message = PQresultErrorField(result->res, PG_DIAG_MESSAGE_PRIMARY);
+		const char *field = PQresultErrorField(result->res, PG_DIAG_MESSAGE_DETAIL);
+		int status = atoi(result->sqlstate + 2);
+		if (status != 404 && status != 409)
+			status = 422;
+		http_reply_error_field(r, status,
+				       status == 404   ? "not_found"
+				       : status == 409 ? "conflict"
+						       : "invalid",
+				       message ? message : "refused", field);
+		return;
+	}
 	log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
 		result->message);
 	switch (result->status) {

@@ -63,6 +63,9 @@ struct HttpRequest {
 	AuthCaller caller;
 	HttpHandler auth_next; /* where auth_require continues */
 	int auth_min_role;     /* the role it asked for */
+	const struct Form *form;   /* set by versions_with */
+	long long form_version;
+	HttpHandler form_next;
 	void *data;        /* handler state, freed with data_free when the request ends */
 	void (*data_free)(void *data);
 };
@@ -87,6 +90,14 @@ void http_reply_json(HttpRequest *r, int status, cJSON *json);
 /* Sends {"error": {"code": code, "message": message}} and ends the request.
  * For 503 a Retry-After header is added. */
 void http_reply_error(HttpRequest *r, int status, const char *code, const char *message);
+/* The same with "field": the input field at fault (omitted when NULL or ""). */
+void http_reply_error_field(HttpRequest *r, int status, const char *code, const char *message,
+			    const char *field);
+/* A query-string parameter, decoded, copied into out; false when absent,
+ * malformed or longer than cap - 1. */
+bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap);
+/* A whole-number query parameter; def when absent, -1 when malformed. */
+long long http_query_number(HttpRequest *r, const char *name, long long def);
 
 /* Sends an HTML page (the Buf is freed here) with the security headers of
  * every page: the server's Content-Security-Policy, no framing, no referrer,
@@ -115,7 +126,9 @@ bool http_db(HttpRequest *r, const DbQuery *query, HttpDbCallback cb)
 	__attribute__((warn_unused_result));
 
 /* Replies 503 (busy or unavailable) or 500 for a failed database result,
- * logging the database's message.  Use for results a handler does not expect. */
+ * logging the database's message.  Refusals raised by our SQL functions
+ * (SQLSTATE HL404, HL409, HL422) become that status with their message and
+ * field. */
 void http_reply_db_failure(HttpRequest *r, const DbResult *result);
 
 #endif

@@ -47,8 +47,8 @@ static int cmd_user(Config *config, int argc, char **argv);
 static const char *const user_flags[] = {"org", "role", "login", NULL};
 static const char *const token_flags[] = {"org", "role", "name", NULL};
 static const char *const qr_flags[] = {"format", NULL};
-static const char *const campaign_flags[] = {"org", "form", "title", "opens", "closes",
-					     "target", "mode", "kiosk", NULL};
+static const char *const campaign_flags[] = {"org",  "form",  "title", "opens", "closes", "target",
+					     "mode", "kiosk", "count", "batch", NULL};
 static int cmd_campaign(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
@@ -73,10 +73,11 @@ static const struct {
 	{"token", cmd_token, 2, "token create|list|revoke [ID]",
 	 "API tokens: create (--org CODE --role ROLE --name TEXT; shown once), list, revoke ID",
 	 token_flags},
-	{"campaign", cmd_campaign, 1, "campaign create",
-	 "create a survey round: --org CODE --form ID[@EDITION] --title TEXT --opens "
-	 "\"YYYY-MM-DD HH:MM\" --closes … [--target N --mode shared|slips|both --kiosk yes|no]; "
-	 "prints the form URL last",
+	{"campaign", cmd_campaign, 2, "campaign create|edit|close|list|show|slips",
+	 "survey rounds: create --org CODE --form ID[@EDITION] --title TEXT --opens "
+	 "\"YYYY-MM-DD HH:MM\" --closes … [--target N --mode shared|slips|both --kiosk yes|no] "
+	 "(prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
+	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
 	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
 	 "write the QR code of a round's or slip's form URL to standard output", qr_flags},
@@ -423,6 +424,20 @@ static int cmd_token(Config *config, int argc, char **argv)
 	return ok ? 0 : 1;
 }
 
+static int campaign_usage(void)
+{
+	fprintf(stderr,
+		"hailong: usage: hailong campaign create --org CODE --form ID[@EDITION] --title TEXT "
+		"--opens \"YYYY-MM-DD HH:MM\" --closes \"YYYY-MM-DD HH:MM\" [--target N] "
+		"[--mode shared|slips|both] [--kiosk yes|no]\n"
+		"       hailong campaign edit CODE [--title …] [--opens …] [--closes …] [--target N] "
+		"[--mode …] [--kiosk …] [--form …]\n"
+		"       hailong campaign close|show CODE\n"
+		"       hailong campaign list [--org CODE]\n"
+		"       hailong campaign slips CODE --count N [--batch B]\n");
+	return 2;
+}
+
 static int cmd_campaign(Config *config, int argc, char **argv)
 {
 	CampaignSpec spec = {
@@ -435,24 +450,54 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 		.mode = flag_value(argc, argv, "mode"),
 		.kiosk = flag_value(argc, argv, "kiosk"),
 	};
-	const char *action = NULL;
+	const char *count = flag_value(argc, argv, "count"), *batch = flag_value(argc, argv, "batch");
+	const char *words[2] = {NULL, NULL}, *action, *code;
+	int nwords = 0;
 	char *err = NULL;
+	bool ok;
 
 	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			action = argv[i];
-	if (!action || strcmp(action, "create") != 0 || !spec.org || !spec.form || !spec.title ||
-	    !spec.opens || !spec.closes) {
-		fprintf(stderr, "hailong: usage: hailong campaign create --org CODE --form "
-				"ID[@EDITION] --title TEXT --opens \"YYYY-MM-DD HH:MM\" --closes "
-				"\"YYYY-MM-DD HH:MM\" [--target N] [--mode shared|slips|both] "
-				"[--kiosk yes|no]\n");
-		return 2;
+		if (strncmp(argv[i], "--", 2) != 0 && nwords < 2)
+			words[nwords++] = argv[i];
+	action = words[0] ? words[0] : "";
+	code = words[1];
+	if (strcmp(action, "create") == 0) {
+		if (code || !spec.org || !spec.form || !spec.title || !spec.opens || !spec.closes)
+			return campaign_usage();
+	} else if (strcmp(action, "list") == 0) {
+		if (code)
+			return campaign_usage();
+	} else if (strcmp(action, "slips") == 0) {
+		if (!code || !count)
+			return campaign_usage();
+	} else if (strcmp(action, "edit") == 0) {
+		if (!code || spec.org)
+			return campaign_usage();
+	} else if (strcmp(action, "close") != 0 && strcmp(action, "show") != 0) {
+		return campaign_usage();
+	} else if (!code) {
+		return campaign_usage();
 	}
 	if (!need_database(config))
 		return 2;
-	if (!campaign_create(config->database_url, config->base_url, &spec, stdout, &err))
-		return command_failed("campaign create", err);
+	if (strcmp(action, "create") == 0)
+		ok = campaign_create(config->database_url, config->base_url, &spec, stdout, &err);
+	else if (strcmp(action, "edit") == 0)
+		ok = campaign_update(config->database_url, config->base_url, code, &spec, stdout, &err);
+	else if (strcmp(action, "close") == 0)
+		ok = campaign_close(config->database_url, config->base_url, code, stdout, &err);
+	else if (strcmp(action, "show") == 0)
+		ok = campaign_show(config->database_url, config->base_url, code, stdout, &err);
+	else if (strcmp(action, "list") == 0)
+		ok = campaign_list(config->database_url, spec.org, stdout, &err);
+	else
+		ok = campaign_slips(config->database_url, config->base_url, code, count, batch,
+				    stdout, &err);
+	if (!ok) {
+		char what[32];
+		snprintf(what, sizeof what, "campaign %s", action);
+		return command_failed(what, err);
+	}
 	return 0;
 }
 

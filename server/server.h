@@ -40,7 +40,7 @@ typedef struct Server {
 	long inflight;               /* requests accepted and not yet answered */
 	bool stopping;
 	struct event *sig_int, *sig_term, *grace_timer, *accept_resume;
-	char csp[512];               /* Content-Security-Policy of every page */
+	char csp[1024];              /* Content-Security-Policy of every page */
 	Committer *committer;        /* group commit of responses */
 	RateLimit *survey_limit;     /* per client address, on /s/… */
 	CampaignCache *campaigns;    /* rounds by shared code, for a few seconds */

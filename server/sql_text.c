@@ -265,23 +265,66 @@ const char SQL_ORG_UPSERT[] =
 const char SQL_BENCH_ROUND_SECRET[] =
 	"SELECT c.id, i.secret FROM campaign c, installation i WHERE c.public_code = $1";
 
-/* $1 questionnaire id: its current versions, one per edition. */
-const char SQL_CAMPAIGN_FORM_VERSIONS[] =
-	"SELECT edition, version_id FROM questionnaire_current WHERE form_id = $1 ORDER BY edition";
+/* Rounds (sql/007 holds the rules).  Every statement answers with the
+ * round's JSON (hl_campaign_json) as text.  $1 actor, $2 scope (the caller's
+ * unit path; NULL for the command line). */
 
-/* $1 unit code: its id and kind. */
-const char SQL_CAMPAIGN_UNIT[] = "SELECT id, kind FROM org_unit WHERE code = $1";
-
-/* $1 code, $2 unit id, $3 version, $4 title, $5 opens, $6 closes (local
- * times in Việt Nam), $7 target, $8 mode, $9 kiosk.  Audited.  No row: the
- * code was taken (draw another). */
+/* $3 unit code, $4 form, $5 title, $6 opens, $7 closes (Việt Nam time),
+ * $8 target, $9 mode, $10 kiosk. */
 const char SQL_CAMPAIGN_CREATE[] =
-	"WITH made AS (INSERT INTO campaign (public_code, org_unit_id, version_id, title, opens_at,"
-	" closes_at, target_count, mode, kiosk)"
-	" VALUES ($1, $2::bigint, $3::bigint, $4, $5::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh',"
-	" $6::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh', $7::integer, $8, $9::boolean)"
-	" ON CONFLICT (public_code) DO NOTHING RETURNING id, org_unit_id),"
-	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
-	" SELECT 'cli', org_unit_id, 'campaign.create',"
-	" jsonb_build_object('campaign_id', id, 'code', $1::text, 'title', $4::text) FROM made)"
-	" SELECT id FROM made";
+	"SELECT hl_campaign_view(hl_campaign_create($1, $2::ltree, $3, $4, $5, $6::timestamp,"
+	" $7::timestamp, $8::integer, $9, $10::boolean))::text";
+
+/* $3 round code, then as create (NULL: unchanged): $4 title, $5 opens,
+ * $6 closes, $7 target, $8 mode, $9 kiosk, $10 form. */
+const char SQL_CAMPAIGN_UPDATE[] =
+	"SELECT hl_campaign_view(hl_campaign_update($1, $2::ltree, $3, $4, $5::timestamp,"
+	" $6::timestamp, $7::integer, $8, $9::boolean, $10))::text";
+
+/* $3 round code. */
+const char SQL_CAMPAIGN_CLOSE[] =
+	"SELECT hl_campaign_view(hl_campaign_close($1, $2::ltree, $3))::text";
+
+/* $3 round code, $4 batch (NULL: the next), $5 how many.  The batch with its
+ * codes. */
+const char SQL_SLIPS_CREATE[] =
+	"SELECT hl_slips_view($3, hl_slips_create($1, $2::ltree, $3, $4::integer, $5::integer))::text";
+
+/* $1 round code, $2 scope, $3 batch: the batch with its codes (no row: no
+ * such round or batch). */
+const char SQL_SLIPS_GET[] =
+	"SELECT hl_slips_view(c.public_code, $3::integer)::text FROM campaign c"
+	" JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE c.public_code = upper($1) AND ($2::ltree IS NULL OR o.path <@ $2::ltree)";
+
+/* $1 round code, $2 scope. */
+const char SQL_CAMPAIGN_GET[] =
+	"SELECT hl_campaign_json(c)::text FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE c.public_code = upper($1) AND ($2::ltree IS NULL OR o.path <@ $2::ltree)";
+
+/* $1 scope, $2 unit code (NULL: the whole scope), $3 state (NULL: any),
+ * $4 limit.  {"items": [...]}, newest opening first. */
+const char SQL_CAMPAIGN_LIST[] =
+	"SELECT jsonb_build_object('items', coalesce(jsonb_agg(j ORDER BY opens DESC, code), '[]'))::text"
+	" FROM (SELECT hl_campaign_json(c) AS j, c.opens_at AS opens, c.public_code AS code"
+	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE ($1::ltree IS NULL OR o.path <@ $1::ltree)"
+	" AND ($2::text IS NULL OR o.path <@ (SELECT path FROM org_unit WHERE code = $2))"
+	" AND ($3::text IS NULL OR hl_campaign_state(c) = $3)"
+	" ORDER BY c.opens_at DESC, c.public_code LIMIT $4::integer) l";
+
+/* $1 round code, $2 the caller's unit path, $3 batch or NULL.  A staff page's
+ * round: its JSON, the batch's JSON (or NULL), id, version, paper sheets
+ * entered. */
+const char SQL_STAFF_ROUND[] =
+	"SELECT hl_campaign_json(c)::text, hl_slips_view(c.public_code, $3::integer)::text, c.id,"
+	" c.version_id, (SELECT count(*) FROM response r WHERE r.campaign_id = c.id"
+	" AND r.source = 'paper')"
+	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE c.public_code = $1 AND o.path <@ $2::ltree";
+
+/* $1 slip code, $2 round, $3 submission id: whether the slip is used, and
+ * whether this very submission is stored (a resent sheet). */
+const char SQL_PAPER_SLIP[] =
+	"SELECT s.used, EXISTS (SELECT 1 FROM response r WHERE r.submission_id = $3::uuid)"
+	" FROM slip s WHERE s.code = $1 AND s.campaign_id = $2::bigint";

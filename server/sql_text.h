@@ -46,8 +46,14 @@ extern const char SQL_ACCOUNT_LIST[];
 extern const char SQL_ORG_CODES[];
 extern const char SQL_ORG_UPSERT[];
 extern const char SQL_BENCH_ROUND_SECRET[];
-extern const char SQL_CAMPAIGN_FORM_VERSIONS[];
-extern const char SQL_CAMPAIGN_UNIT[];
 extern const char SQL_CAMPAIGN_CREATE[];
+extern const char SQL_CAMPAIGN_UPDATE[];
+extern const char SQL_CAMPAIGN_CLOSE[];
+extern const char SQL_CAMPAIGN_GET[];
+extern const char SQL_CAMPAIGN_LIST[];
+extern const char SQL_SLIPS_CREATE[];
+extern const char SQL_SLIPS_GET[];
+extern const char SQL_STAFF_ROUND[];
+extern const char SQL_PAPER_SLIP[];
 
 #endif

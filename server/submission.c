@@ -119,7 +119,42 @@ static void read_text(const FormItem *item, const char *value, Submission *s, in
 	s->answers[i] = 1;
 }
 
-bool submission_read(const Form *form, const FormData *data, Submission *s)
+/* Paper sheets as typed by staff: "0" is "không ý kiến", several choices
+ * of a multiple-choice question come as "1 3" or "13" (when every value is
+ * one digit). */
+static void read_paper_choice(const FormItem *item, const FormScale *scale, const char *value,
+			      Submission *s, int i)
+{
+	char one[3];
+	bool digits_only = strspn(value, "0123456789") == strlen(value);
+	bool single_digits = scale->noptions > 0 && scale->options[scale->noptions - 1].value < 10;
+
+	if (strcmp(value, "0") == 0) {
+		read_choice(item, scale, item->no_opinion ? "x" : "0", s, i);
+		return;
+	}
+	if (scale->type != SCALE_MULTI) {
+		read_choice(item, scale, value, s, i);
+		return;
+	}
+	for (const char *p = value; *p;) {
+		size_t len = digits_only && single_digits ? 1 : strspn(p, "0123456789");
+		if (len == 0 || len > 2) {
+			if (len > 2 || !strchr(" ,;", *p)) {
+				set_error(s, i, MSG_INVALID);
+				return;
+			}
+			p++;
+			continue;
+		}
+		memcpy(one, p, len);
+		one[len] = '\0';
+		read_choice(item, scale, one, s, i);
+		p += len;
+	}
+}
+
+static bool read_answers(const Form *form, const FormData *data, bool paper, Submission *s)
 {
 	const FormItem **by_answer;
 
@@ -146,6 +181,8 @@ bool submission_read(const Form *form, const FormData *data, Submission *s)
 
 		if (strcmp(name, "t") == 0)
 			continue; /* the token, checked by the caller */
+		if (paper && (strcmp(name, "csrf") == 0 || strcmp(name, "slip") == 0))
+			continue;
 		i = question_index(name);
 		if (i < 0 || i >= form->nanswers) {
 			s->form_error = MSG_UNKNOWN_FIELD;
@@ -155,10 +192,15 @@ bool submission_read(const Form *form, const FormData *data, Submission *s)
 		scale = &form->scales[item->scale];
 		if (scale->type == SCALE_TEXT)
 			read_text(item, data->fields[f].value, s, i);
+		else if (paper && !*data->fields[f].value)
+			continue; /* left blank on the sheet */
+		else if (paper)
+			read_paper_choice(item, scale, data->fields[f].value, s, i);
 		else
 			read_choice(item, scale, data->fields[f].value, s, i);
 	}
-	for (int i = 0; i < form->nanswers; i++) {
+	/* A sheet is typed in as the parent filled it: blanks stay blank. */
+	for (int i = 0; i < form->nanswers && !paper; i++) {
 		const FormItem *item = by_answer[i];
 		if (item->required && s->answers[i] == ANSWER_BLANK && !s->errors[i])
 			set_error(s, i,
@@ -167,6 +209,16 @@ bool submission_read(const Form *form, const FormData *data, Submission *s)
 	}
 	free(by_answer);
 	return s->nerrors == 0 && !s->form_error;
+}
+
+bool submission_read(const Form *form, const FormData *data, Submission *s)
+{
+	return read_answers(form, data, false, s);
+}
+
+bool submission_read_paper(const Form *form, const FormData *data, Submission *s)
+{
+	return read_answers(form, data, true, s);
 }
 
 void submission_hash(const Submission *s, int64_t campaign_id, unsigned char out[32])

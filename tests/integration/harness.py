@@ -352,3 +352,31 @@ def form_fields(html):
     for name in re.findall(r'<textarea name="(q\d+)"', html):
         fields.setdefault(name, [])
     return fields
+
+
+BROWSER_DIR = os.path.join(SOURCE_ROOT, "tests", "browser")
+
+
+def ensure_playwright(tap):
+    """Installs playwright-core from the lock file once; browser tests run in
+    parallel, so the install is serialised by a lock file."""
+    import fcntl
+    with open(os.path.join(BROWSER_DIR, ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isdir(os.path.join(BROWSER_DIR, "node_modules", "playwright-core")):
+            return
+        out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"],
+                             cwd=BROWSER_DIR, capture_output=True, text=True, timeout=300)
+        tap.ok(out.returncode == 0, "playwright-core installed from the lock file", out.stderr)
+
+
+def run_node_tap(tap, script, args, timeout=180):
+    """Runs a TAP-printing node script of tests/browser and folds its results in."""
+    out = subprocess.run(["node", os.path.join(BROWSER_DIR, script)] + list(args),
+                         capture_output=True, text=True, timeout=timeout)
+    for line in out.stdout.splitlines():
+        if line.startswith(("ok ", "not ok ")):
+            tap.ok(line.startswith("ok "), line.split(" - ", 1)[-1])
+        elif line.startswith("# "):
+            tap.diag(line[2:])
+    tap.ok(out.returncode == 0, f"{script} succeeded", out.stderr[-3000:])

@@ -1,0 +1,51 @@
+// The print sheets as a school prints them: each page opened in headless
+// Chromium with a staff session, then printed to an A4 PDF (print CSS, as
+// "Save as PDF" would), plus a screenshot.  Checks that nothing is fetched
+// from outside and that the Content-Security-Policy blocks nothing.
+// Usage: node print.mjs ORIGIN COOKIE OUT_DIR NAME=PATH …   (prints TAP)
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [origin, cookie, out, ...pages] = process.argv.slice(2);
+mkdirSync(out, { recursive: true });
+let n = 0, failed = 0;
+const ok = (cond, what, diag) => {
+  n++;
+  if (!cond) failed++;
+  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
+  if (!cond && diag) console.log(String(diag).split('\n').map((l) => `# ${l}`).join('\n'));
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  timeout: 60000,
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 1400 }, locale: 'vi-VN' });
+  const [name, value] = cookie.split('=');
+  await context.addCookies([{ name, value, url: origin }]);
+  for (const spec of pages) {
+    const [label, path] = spec.split(/=(.*)/s);
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push('external: ' + r.url()); });
+    const resp = await page.goto(origin + path, { waitUntil: 'load', timeout: 30000 });
+    ok(resp.status() === 200, `${label}: the page opens`, resp.status());
+    await page.screenshot({ path: join(out, `print-${label}.png`), fullPage: false });
+    await page.emulateMedia({ media: 'print' });
+    await page.pdf({ path: join(out, `${label}.pdf`), format: 'A4', printBackground: true,
+                     preferCSSPageSize: true });
+    ok(problems.length === 0, `${label}: no console error, CSP violation or external request`,
+       problems.join('\n'));
+    await page.close();
+  }
+} finally {
+  await browser.close();
+}
+console.log(`1..${n}`);
+process.exit(failed ? 1 : 0);
