@@ -51,6 +51,16 @@ static bool text_field_ok(const char *text, int max_chars)
 	       text_char_count(text, len) <= (size_t)max_chars;
 }
 
+/* "yes"/"true" → "true", "no"/"false" → "false", else NULL. */
+static const char *yes_no(const char *text)
+{
+	if (strcmp(text, "yes") == 0 || strcmp(text, "true") == 0)
+		return "true";
+	if (strcmp(text, "no") == 0 || strcmp(text, "false") == 0)
+		return "false";
+	return NULL;
+}
+
 bool campaign_check(const CampaignSpec *spec, const char *prefix, CampaignParams *out, char **err)
 {
 	*out = (CampaignParams){.title = spec->title, .mode = spec->mode, .form = spec->form};
@@ -96,15 +106,14 @@ bool campaign_check(const CampaignSpec *spec, const char *prefix, CampaignParams
 		*err = str_oneline("%smode \"%s\": use shared, slips or both", prefix, spec->mode);
 		return false;
 	}
-	if (spec->kiosk) {
-		if (strcmp(spec->kiosk, "yes") == 0 || strcmp(spec->kiosk, "true") == 0) {
-			out->kiosk = "true";
-		} else if (strcmp(spec->kiosk, "no") == 0 || strcmp(spec->kiosk, "false") == 0) {
-			out->kiosk = "false";
-		} else {
-			*err = str_oneline("%skiosk \"%s\": use yes or no", prefix, spec->kiosk);
-			return false;
-		}
+	if (spec->kiosk && !(out->kiosk = yes_no(spec->kiosk))) {
+		*err = str_oneline("%skiosk \"%s\": use yes or no", prefix, spec->kiosk);
+		return false;
+	}
+	if (spec->double_entry && !(out->double_entry = yes_no(spec->double_entry))) {
+		*err = str_oneline("%sdouble%sentry \"%s\": use yes or no", prefix,
+				   *prefix ? "-" : "_", spec->double_entry);
+		return false;
 	}
 	if (spec->form && (strlen(spec->form) > 200 || !text_valid_utf8(spec->form,
 									strlen(spec->form), NULL))) {
@@ -151,10 +160,11 @@ static void print_round(const cJSON *doc, const char *base_url, FILE *out)
 	fprintf(out, "round %s: %s\n", json_text(doc, "code"), json_text(doc, "title"));
 	fprintf(out, "unit %s (%s), questionnaire %s@%s\n", json_text(doc, "unit.code"),
 		json_text(doc, "unit.name"), json_text(doc, "form.id"), json_text(doc, "form.edition"));
-	fprintf(out, "open %s to %s (Việt Nam time), mode %s%s, %s\n",
+	fprintf(out, "open %s to %s (Việt Nam time), mode %s%s%s, %s\n",
 		short_time(json_text(doc, "opens"), opens), short_time(json_text(doc, "closes"), closes),
 		json_text(doc, "mode"),
-		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "kiosk")) ? ", kiosk" : "",
+		cJSON_IsTrue(json_at(doc, "kiosk")) ? ", kiosk" : "",
+		cJSON_IsTrue(json_at(doc, "double_entry")) ? ", paper keyed twice" : "",
 		json_text(doc, "state"));
 	fprintf(out, "responses %.0f (qr %.0f, slip %.0f, paper %.0f)", json_number(doc, "responses.total"),
 		json_number(doc, "responses.qr"), json_number(doc, "responses.slip"),
@@ -175,9 +185,9 @@ bool campaign_create(const char *conninfo, const char *base_url, const CampaignS
 	if (!campaign_check(spec, "--", &p, err))
 		return false;
 	{
-		const char *params[10] = {"cli",   NULL,     spec->org, p.form, p.title,
-					  p.opens, p.closes, p.target,  p.mode, p.kiosk};
-		doc = round_query(conninfo, SQL_CAMPAIGN_CREATE, 10, params, NULL, err);
+		const char *params[11] = {"cli",   NULL,     spec->org, p.form, p.title,       p.opens,
+					  p.closes, p.target, p.mode,    p.kiosk, p.double_entry};
+		doc = round_query(conninfo, SQL_CAMPAIGN_CREATE, 11, params, NULL, err);
 	}
 	if (!doc)
 		return false;
@@ -195,9 +205,9 @@ bool campaign_update(const char *conninfo, const char *base_url, const char *cod
 	if (!campaign_check(spec, "--", &p, err))
 		return false;
 	{
-		const char *params[10] = {"cli",    NULL,   code,   p.title, p.opens,
-					  p.closes, p.target, p.mode, p.kiosk, p.form};
-		doc = round_query(conninfo, SQL_CAMPAIGN_UPDATE, 10, params, code, err);
+		const char *params[11] = {"cli",    NULL,   code,    p.title, p.opens,       p.closes,
+					  p.target, p.mode, p.kiosk, p.form,  p.double_entry};
+		doc = round_query(conninfo, SQL_CAMPAIGN_UPDATE, 11, params, code, err);
 	}
 	if (!doc)
 		return false;

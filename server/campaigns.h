@@ -20,11 +20,12 @@ typedef struct CampaignSpec {
 	const char *target; /* parents targeted */
 	const char *mode;   /* shared, slips or both */
 	const char *kiosk;  /* yes or no (the API also takes true/false) */
+	const char *double_entry; /* paper sheets keyed twice: yes or no (or true/false) */
 } CampaignSpec;
 
 /* The checked fields as SQL parameters; NULL where not given. */
 typedef struct CampaignParams {
-	const char *title, *opens, *closes, *target, *mode, *kiosk, *form;
+	const char *title, *opens, *closes, *target, *mode, *kiosk, *form, *double_entry;
 	char opens_buf[20], closes_buf[20], target_buf[16];
 } CampaignParams;
 

@@ -138,13 +138,14 @@ static bool read_spec(HttpRequest *r, RoundCall *call, const cJSON *body, bool c
 			}
 			snprintf(call->number[0], sizeof call->number[0], "%lld", (long long)v);
 			spec->target = call->number[0];
-		} else if (strcmp(name, "kiosk") == 0) {
+		} else if (strcmp(name, "kiosk") == 0 || strcmp(name, "double_entry") == 0) {
 			if (!cJSON_IsBool(field)) {
-				http_reply_error_field(r, 422, "invalid", "kiosk: true or false",
-						       "kiosk");
+				snprintf(message, sizeof message, "%s: true or false", name);
+				http_reply_error_field(r, 422, "invalid", message, name);
 				return false;
 			}
-			spec->kiosk = cJSON_IsTrue(field) ? "true" : "false";
+			*(strcmp(name, "kiosk") == 0 ? &spec->kiosk : &spec->double_entry) =
+				cJSON_IsTrue(field) ? "true" : "false";
 		} else {
 			snprintf(message, sizeof message, "unknown field \"%.60s\"", name);
 			http_reply_error_field(r, 422, "invalid", message, name);
@@ -209,10 +210,10 @@ static void create(HttpRequest *r)
 		return;
 	p = &call->params;
 	{
-		const char *values[10] = {call->actor, r->caller.unit_path, spec.org, p->form,
+		const char *values[11] = {call->actor, r->caller.unit_path, spec.org,  p->form,
 					  p->title,    p->opens,	    p->closes, p->target,
-					  p->mode,     p->kiosk};
-		run(r, SQL_CAMPAIGN_CREATE, 10, values);
+					  p->mode,     p->kiosk,	    p->double_entry};
+		run(r, SQL_CAMPAIGN_CREATE, 11, values);
 	}
 }
 
@@ -235,10 +236,10 @@ static void update(HttpRequest *r)
 		return;
 	p = &call->params;
 	{
-		const char *values[10] = {call->actor, r->caller.unit_path, call->code, p->title,
+		const char *values[11] = {call->actor, r->caller.unit_path, call->code, p->title,
 					  p->opens,    p->closes,	    p->target,  p->mode,
-					  p->kiosk,    p->form};
-		run(r, SQL_CAMPAIGN_UPDATE, 10, values);
+					  p->kiosk,    p->form,		    p->double_entry};
+		run(r, SQL_CAMPAIGN_UPDATE, 11, values);
 	}
 }
 

@@ -4,6 +4,7 @@
  * early, and paper entry.  Every page is scoped to the caller's subtree
  * through one lookup (SQL_STAFF_ROUND); a round outside it is "not found".
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "sql_text.h"
 #include "submission.h"
 #include "token.h"
+#include "util.h"
 #include "versions.h"
 
 typedef enum RoundView {
@@ -50,6 +52,9 @@ typedef struct RoundPage {
 	char slip[CODE_SLIP_LEN + 1];
 	const char *error;
 	CommitTicket *ticket;
+	/* Double entry. */
+	bool double_entry, saved_first, confirm;
+	char **notes; /* per answer, or NULL */
 } RoundPage;
 
 static void round_page_free(void *arg)
@@ -59,6 +64,10 @@ static void round_page_free(void *arg)
 	committer_cancel(p->ticket);
 	cJSON_Delete(p->round);
 	cJSON_Delete(p->slips);
+	if (p->notes)
+		for (int i = 0; i < p->sub.nanswers; i++)
+			free(p->notes[i]);
+	free(p->notes);
 	formdata_free(&p->data);
 	submission_free(&p->sub);
 	free(p);
@@ -233,6 +242,9 @@ static void render_entry(HttpRequest *r, int status, const char *saved)
 			  .previous = saved || !p->have_sub ? NULL : &p->sub,
 			  .error = saved ? NULL : p->error,
 			  .saved = saved,
+			  .saved_first = p->saved_first,
+			  .confirm = p->confirm && !saved,
+			  .notes = saved ? NULL : (const char *const *)p->notes,
 			  .entered = p->paper_count};
 	Buf out;
 
@@ -255,6 +267,17 @@ static void entry_refused(HttpRequest *r, int status, const char *error)
 	render_entry(r, status, NULL);
 }
 
+static void drafts_cleared(HttpRequest *r, const DbResult *result)
+{
+	RoundPage *p = r->data;
+
+	/* A first keying left behind is dropped with the next stored sheet. */
+	if (result->status != DB_OK)
+		log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
+			result->message);
+	render_entry(r, 200, p->slip);
+}
+
 static void on_committed(CommitOutcome outcome, void *arg)
 {
 	HttpRequest *r = arg;
@@ -267,6 +290,12 @@ static void on_committed(CommitOutcome outcome, void *arg)
 		/* fall through */
 	case COMMIT_REPLAY:
 		log_msg(LOG_INFO, r->id, "paper sheet stored for round %s", p->code);
+		if (p->double_entry) {
+			DbQuery q = {.sql = SQL_PAPER_DRAFT_DONE};
+			if (!http_db(r, &q, drafts_cleared))
+				return;
+			return;
+		}
 		render_entry(r, 200, p->slip);
 		return;
 	case COMMIT_SLIP_USED:
@@ -286,10 +315,180 @@ static void on_committed(CommitOutcome outcome, void *arg)
 	}
 }
 
+static void commit_sheet(HttpRequest *r)
+{
+	RoundPage *p = r->data;
+	CommitItem *item = commit_item_build(r->server->secret, &p->token, p->campaign_id,
+					     p->version_id, r->form, &p->sub, "paper", p->slip);
+
+	if (!item) {
+		reply_busy(r);
+		return;
+	}
+	p->ticket = committer_submit(r->server->committer, item, on_committed, r);
+	if (!p->ticket)
+		reply_busy(r);
+}
+
+/* The first keying's value of answer i, as the key that gives it. */
+static void first_value(const FormScale *scale, int value, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (value == ANSWER_NO_OPINION)
+		snprintf(out, cap, "0 (không ý kiến)");
+	else if (value == ANSWER_BLANK)
+		snprintf(out, cap, "để trống");
+	else if (scale->type != SCALE_MULTI)
+		snprintf(out, cap, "%d", value);
+	else
+		for (int o = 0; o < scale->noptions && n + 4 < cap; o++)
+			if (value & (1 << o))
+				n += (size_t)snprintf(out + n, cap - n, n ? " %d" : "%d",
+						      scale->options[o].value);
+}
+
+/* Marks every answer where this keying differs from the first; returns how
+ * many differ (-1 when memory runs out). */
+static int mark_differences(HttpRequest *r, const cJSON *answers, const cJSON *texts)
+{
+	RoundPage *p = r->data;
+	const Form *form = r->form;
+	int differ = 0, text_no = 0;
+
+	p->notes = calloc((size_t)p->sub.nanswers, sizeof *p->notes);
+	if (!p->notes)
+		return -1;
+	for (int k = 0; k < form->nitems; k++) {
+		const FormItem *item = &form->items[k];
+		const FormScale *scale;
+		int i = item->answer_index;
+		char value[64];
+		if (i < 0)
+			continue;
+		scale = &form->scales[item->scale];
+		if (scale->type == SCALE_TEXT) {
+			const cJSON *t = cJSON_GetArrayItem(texts, text_no++);
+			const char *first = cJSON_IsString(t) ? t->valuestring : "";
+			const char *now = p->sub.texts[i] ? p->sub.texts[i] : "";
+			if (strcmp(first, now) != 0) {
+				p->notes[i] = str_oneline("Lần nhập thứ nhất: “%.200s”",
+							  *first ? first : "để trống");
+				differ++;
+			}
+			continue;
+		}
+		{
+			const cJSON *a = cJSON_GetArrayItem(answers, i);
+			int first = cJSON_IsNumber(a) ? a->valueint : 0;
+			if (first == p->sub.answers[i])
+				continue;
+			first_value(scale, first, value, sizeof value);
+			p->notes[i] = str_oneline("Lần nhập thứ nhất: %s", value);
+			differ++;
+		}
+	}
+	return differ;
+}
+
+static void draft_checked(HttpRequest *r, const DbResult *result)
+{
+	RoundPage *p = r->data;
+	const PGresult *res = result->res;
+	char hash[65], actor[80];
+	unsigned char raw[32];
+	cJSON *answers, *texts;
+	int differ;
+
+	if (result->status != DB_OK || PQntuples(res) != 1) {
+		log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
+			result->message);
+		entry_refused(r, 503, "Hệ thống đang bận, chưa lưu được. Bấm “Lưu phiếu” lần nữa.");
+		return;
+	}
+	if (PQgetvalue(res, 0, 0)[0] == 't') {
+		p->saved_first = true;
+		render_entry(r, 200, p->slip);
+		return;
+	}
+	auth_actor(r, actor, sizeof actor);
+	submission_hash(&p->sub, p->campaign_id, raw);
+	sodium_bin2hex(hash, sizeof hash, raw, sizeof raw);
+	if (strcmp(PQgetvalue(res, 0, 4), actor) == 0) {
+		/* The same keying sent twice (a double click) is the same first keying. */
+		if (strcmp(PQgetvalue(res, 0, 3), hash) == 0) {
+			p->saved_first = true;
+			render_entry(r, 200, p->slip);
+			return;
+		}
+		entry_refused(r, 409, "Bạn đã nhập phiếu này lần thứ nhất. Lần nhập thứ hai phải do "
+				      "một người khác thực hiện.");
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 3), hash) == 0 || p->confirm) {
+		commit_sheet(r);
+		return;
+	}
+	answers = cJSON_Parse(PQgetvalue(res, 0, 1));
+	texts = cJSON_Parse(PQgetvalue(res, 0, 2));
+	differ = mark_differences(r, answers, texts);
+	cJSON_Delete(answers);
+	cJSON_Delete(texts);
+	if (differ < 0) {
+		reply_busy(r);
+		return;
+	}
+	p->confirm = true;
+	{
+		char message[400];
+		snprintf(message, sizeof message,
+			 "Lần nhập này khác lần nhập thứ nhất ở %d câu (ghi chú dưới câu hỏi). Xem lại "
+			 "phiếu giấy, sửa nếu cần, rồi bấm “Lưu phiếu” để xác nhận: phiếu được tính "
+			 "theo lần lưu này.",
+			 differ > 0 ? differ : 1);
+		/* The message lives in the page until it is rendered now. */
+		p->error = message;
+		render_entry(r, 409, NULL);
+	}
+}
+
+/* Double entry: store the first keying, or compare with it. */
+static void keep_first_keying(HttpRequest *r)
+{
+	RoundPage *p = r->data;
+	char campaign[24], hash_hex[65], actor[80];
+	unsigned char raw[32];
+	char *answers = submission_answers_literal(&p->sub);
+	char *texts = submission_texts_literal(r->form, &p->sub);
+	bool has_text = false;
+
+	for (int k = 0; k < r->form->nitems && !has_text; k++)
+		has_text = r->form->items[k].answer_index >= 0 &&
+			   r->form->scales[r->form->items[k].scale].type == SCALE_TEXT;
+	if (!answers || (has_text && !texts)) {
+		free(answers);
+		free(texts);
+		reply_busy(r);
+		return;
+	}
+	submission_hash(&p->sub, p->campaign_id, raw);
+	sodium_bin2hex(hash_hex, sizeof hash_hex, raw, sizeof raw);
+	auth_actor(r, actor, sizeof actor);
+	snprintf(campaign, sizeof campaign, "%lld", p->campaign_id);
+	{
+		const char *params[6] = {campaign, p->slip, answers, texts, hash_hex, actor};
+		DbQuery q = {.sql = SQL_PAPER_DRAFT, .nparams = 6, .values = params};
+		bool sent = http_db(r, &q, draft_checked);
+		free(answers);
+		free(texts);
+		if (!sent)
+			return;
+	}
+}
+
 static void slip_checked(HttpRequest *r, const DbResult *result)
 {
 	RoundPage *p = r->data;
-	CommitItem *item;
 
 	if (result->status != DB_OK) {
 		log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
@@ -310,15 +509,10 @@ static void slip_checked(HttpRequest *r, const DbResult *result)
 			return;
 		}
 	}
-	item = commit_item_build(r->server->secret, &p->token, p->campaign_id, p->version_id,
-				 r->form, &p->sub, "paper", p->slip);
-	if (!item) {
-		reply_busy(r);
-		return;
-	}
-	p->ticket = committer_submit(r->server->committer, item, on_committed, r);
-	if (!p->ticket)
-		reply_busy(r);
+	if (p->double_entry && !(PQgetvalue(result->res, 0, 0)[0] == 't'))
+		keep_first_keying(r);
+	else
+		commit_sheet(r);
 }
 
 static void entry_post_ready(HttpRequest *r)
@@ -401,6 +595,9 @@ static void loaded(HttpRequest *r, const DbResult *result)
 	p->campaign_id = atoll(PQgetvalue(res, 0, 2));
 	p->version_id = atoll(PQgetvalue(res, 0, 3));
 	p->paper_count = atoll(PQgetvalue(res, 0, 4));
+	p->double_entry = cJSON_IsTrue(json_at(p->round, "double_entry"));
+	p->confirm = p->view == VIEW_ENTRY_POST && formdata_get(&p->data, "confirm") &&
+		     strcmp(formdata_get(&p->data, "confirm"), "1") == 0;
 	if (!p->round) {
 		reply_busy(r);
 		return;

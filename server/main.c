@@ -47,8 +47,9 @@ static int cmd_user(Config *config, int argc, char **argv);
 static const char *const user_flags[] = {"org", "role", "login", NULL};
 static const char *const token_flags[] = {"org", "role", "name", NULL};
 static const char *const qr_flags[] = {"format", NULL};
-static const char *const campaign_flags[] = {"org",  "form",  "title", "opens", "closes", "target",
-					     "mode", "kiosk", "count", "batch", NULL};
+static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
+					     "closes",	  "target", "mode",  "kiosk",
+					     "double-entry", "count", "batch", NULL};
 static int cmd_campaign(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
@@ -75,8 +76,8 @@ static const struct {
 	 token_flags},
 	{"campaign", cmd_campaign, 2, "campaign create|edit|close|list|show|slips",
 	 "survey rounds: create --org CODE --form ID[@EDITION] --title TEXT --opens "
-	 "\"YYYY-MM-DD HH:MM\" --closes … [--target N --mode shared|slips|both --kiosk yes|no] "
-	 "(prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
+	 "\"YYYY-MM-DD HH:MM\" --closes … [--target N --mode shared|slips|both --kiosk yes|no "
+	 "--double-entry yes|no] (prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
 	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
@@ -429,7 +430,7 @@ static int campaign_usage(void)
 	fprintf(stderr,
 		"hailong: usage: hailong campaign create --org CODE --form ID[@EDITION] --title TEXT "
 		"--opens \"YYYY-MM-DD HH:MM\" --closes \"YYYY-MM-DD HH:MM\" [--target N] "
-		"[--mode shared|slips|both] [--kiosk yes|no]\n"
+		"[--mode shared|slips|both] [--kiosk yes|no] [--double-entry yes|no]\n"
 		"       hailong campaign edit CODE [--title …] [--opens …] [--closes …] [--target N] "
 		"[--mode …] [--kiosk …] [--form …]\n"
 		"       hailong campaign close|show CODE\n"
@@ -449,6 +450,7 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 		.target = flag_value(argc, argv, "target"),
 		.mode = flag_value(argc, argv, "mode"),
 		.kiosk = flag_value(argc, argv, "kiosk"),
+		.double_entry = flag_value(argc, argv, "double-entry"),
 	};
 	const char *count = flag_value(argc, argv, "count"), *batch = flag_value(argc, argv, "batch");
 	const char *words[2] = {NULL, NULL}, *action, *code;

@@ -231,7 +231,12 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 	if (can_change) {
 		buf_puts(b, "<div class=\"card\"><h2>Nhập phiếu giấy</h2><p><a href=\"/staff/rounds/");
 		buf_html(b, code);
-		buf_puts(b, "/entry\">Mở trang nhập phiếu giấy</a></p></div>");
+		buf_puts(b, "/entry\">Mở trang nhập phiếu giấy</a></p>");
+		if (cJSON_IsTrue(json_at(round, "double_entry")))
+			buf_printf(b, "<p>Mỗi phiếu giấy được hai người nhập để đối chiếu: "
+				      "<b>%.0f</b> phiếu đang chờ người thứ hai nhập lại.</p>",
+				   json_number(round, "paper_awaiting_second_entry"));
+		buf_puts(b, "</div>");
 	}
 	if (can_change && open) {
 		buf_puts(b, "<div class=\"card\"><h2>Kết thúc sớm</h2><form method=\"post\" "
@@ -256,11 +261,12 @@ static void entry_keys(Buf *b, const FormItem *item, const FormScale *scale)
 		buf_puts(b, " 0");
 }
 
-static void entry_item(Buf *b, const Form *form, const FormItem *item, const Submission *prev)
+static void entry_item(Buf *b, const Form *form, const FormItem *item, const Submission *prev,
+		       const char *const *notes)
 {
 	const FormScale *scale = &form->scales[item->scale];
 	int i = item->answer_index;
-	const char *error = prev ? prev->errors[i] : NULL;
+	const char *error = notes && notes[i] ? notes[i] : prev ? prev->errors[i] : NULL;
 
 	buf_printf(b, "<tr><td>%d</td><td><label for=\"q%d\">", i + 1, i);
 	buf_html(b, item->short_text ? item->short_text : item->text);
@@ -313,9 +319,13 @@ void page_entry(Buf *b, const EntryPage *page)
 	if (page->saved) {
 		char pretty[32];
 		code_pretty(page->saved, pretty, sizeof pretty);
-		buf_puts(b, "<p class=\"ok\" role=\"status\">Đã lưu phiếu ");
+		buf_puts(b, page->saved_first ? "<p class=\"ok\" role=\"status\">Đã lưu lần nhập thứ "
+						"nhất của phiếu "
+					      : "<p class=\"ok\" role=\"status\">Đã lưu phiếu ");
 		buf_html(b, pretty);
-		buf_puts(b, ". Nhập phiếu tiếp theo.</p>");
+		buf_puts(b, page->saved_first ? ". Phiếu được tính khi một người khác nhập lại giống "
+						"hệt. Nhập phiếu tiếp theo.</p>"
+					      : ". Nhập phiếu tiếp theo.</p>");
 	}
 	if (page->error || (page->previous && page->previous->nerrors)) {
 		buf_puts(b, "<div class=\"err\" role=\"alert\">");
@@ -334,6 +344,8 @@ void page_entry(Buf *b, const EntryPage *page)
 	csrf_field(b, page->csrf);
 	buf_puts(b, "<input type=\"hidden\" name=\"t\" value=\"");
 	buf_html(b, page->token);
+	if (page->confirm)
+		buf_puts(b, "\"><input type=\"hidden\" name=\"confirm\" value=\"1");
 	buf_puts(b, "\"><p class=\"slip\"><label for=\"slip\">Mã phiếu (in ở đầu phiếu giấy)</label>"
 		    "<br><input id=\"slip\" name=\"slip\" required autofocus maxlength=\"40\" "
 		    "autocapitalize=\"characters\" spellcheck=\"false\" value=\"");
@@ -347,7 +359,7 @@ void page_entry(Buf *b, const EntryPage *page)
 			buf_html(b, item->text);
 			buf_puts(b, "</td></tr>");
 		} else if (item->answer_index >= 0) {
-			entry_item(b, form, item, page->previous);
+			entry_item(b, form, item, page->previous, page->notes);
 		}
 	}
 	buf_puts(b, "</table><button type=\"submit\">Lưu phiếu</button></form></div>"

@@ -38,6 +38,9 @@ typedef struct EntryPage {
 	const Submission *previous; /* answers to show again, with errors, or NULL */
 	const char *error;       /* a problem with the sheet as a whole, or NULL */
 	const char *saved;       /* the slip code of the sheet just saved, or NULL */
+	bool saved_first;        /* double entry: saved was only the first keying */
+	bool confirm;            /* double entry: the differences are shown; saving resolves them */
+	const char *const *notes; /* per answer: a note under the question (the first keying's value), or NULL */
 	long long entered;       /* paper sheets stored so far */
 } EntryPage;
 

@@ -270,16 +270,16 @@ const char SQL_BENCH_ROUND_SECRET[] =
  * unit path; NULL for the command line). */
 
 /* $3 unit code, $4 form, $5 title, $6 opens, $7 closes (Việt Nam time),
- * $8 target, $9 mode, $10 kiosk. */
+ * $8 target, $9 mode, $10 kiosk, $11 double entry of paper sheets. */
 const char SQL_CAMPAIGN_CREATE[] =
 	"SELECT hl_campaign_view(hl_campaign_create($1, $2::ltree, $3, $4, $5, $6::timestamp,"
-	" $7::timestamp, $8::integer, $9, $10::boolean))::text";
+	" $7::timestamp, $8::integer, $9, $10::boolean, $11::boolean))::text";
 
 /* $3 round code, then as create (NULL: unchanged): $4 title, $5 opens,
- * $6 closes, $7 target, $8 mode, $9 kiosk, $10 form. */
+ * $6 closes, $7 target, $8 mode, $9 kiosk, $10 form, $11 double entry. */
 const char SQL_CAMPAIGN_UPDATE[] =
 	"SELECT hl_campaign_view(hl_campaign_update($1, $2::ltree, $3, $4, $5::timestamp,"
-	" $6::timestamp, $7::integer, $8, $9::boolean, $10))::text";
+	" $6::timestamp, $7::integer, $8, $9::boolean, $10, $11::boolean))::text";
 
 /* $3 round code. */
 const char SQL_CAMPAIGN_CLOSE[] =
@@ -328,3 +328,20 @@ const char SQL_STAFF_ROUND[] =
 const char SQL_PAPER_SLIP[] =
 	"SELECT s.used, EXISTS (SELECT 1 FROM response r WHERE r.submission_id = $3::uuid)"
 	" FROM slip s WHERE s.code = $1 AND s.campaign_id = $2::bigint";
+
+/* Double entry.  $1 round, $2 slip, $3 answers literal, $4 texts literal,
+ * $5 content hash (hex), $6 who keys it.  Stores the first keying; for a
+ * later one returns the first: whether this call stored it, then the first
+ * keying's answers (JSON), texts (JSON), hash (hex) and keyer. */
+const char SQL_PAPER_DRAFT[] =
+	"WITH existing AS (SELECT answers, texts, content_hash, entered_by FROM paper_draft"
+	" WHERE campaign_id = $1::bigint AND slip = $2),"
+	" made AS (INSERT INTO paper_draft (campaign_id, slip, answers, texts, content_hash, entered_by)"
+	" SELECT $1::bigint, $2, $3::smallint[], $4::text[], decode($5, 'hex'), $6"
+	" WHERE NOT EXISTS (SELECT 1 FROM existing) ON CONFLICT DO NOTHING RETURNING 1)"
+	" SELECT EXISTS (SELECT 1 FROM made), to_json(e.answers)::text, to_json(e.texts)::text,"
+	" encode(e.content_hash, 'hex'), e.entered_by FROM (SELECT 1) one LEFT JOIN existing e ON true";
+
+/* Drops the first keyings of slips whose response is stored. */
+const char SQL_PAPER_DRAFT_DONE[] =
+	"DELETE FROM paper_draft d USING slip s WHERE d.slip = s.code AND s.used";

@@ -55,5 +55,7 @@ extern const char SQL_SLIPS_CREATE[];
 extern const char SQL_SLIPS_GET[];
 extern const char SQL_STAFF_ROUND[];
 extern const char SQL_PAPER_SLIP[];
+extern const char SQL_PAPER_DRAFT[];
+extern const char SQL_PAPER_DRAFT_DONE[];
 
 #endif

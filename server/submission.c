@@ -181,7 +181,8 @@ static bool read_answers(const Form *form, const FormData *data, bool paper, Sub
 
 		if (strcmp(name, "t") == 0)
 			continue; /* the token, checked by the caller */
-		if (paper && (strcmp(name, "csrf") == 0 || strcmp(name, "slip") == 0))
+		if (paper && (strcmp(name, "csrf") == 0 || strcmp(name, "slip") == 0 ||
+			      strcmp(name, "confirm") == 0))
 			continue;
 		i = question_index(name);
 		if (i < 0 || i >= form->nanswers) {

@@ -40,7 +40,8 @@ bool submission_read(const Form *form, const FormData *data, Submission *out);
  * from a reused submission id with other answers. */
 /* The same for a paper sheet typed in by staff: empty fields and required
  * questions left blank are blanks, "0" is "không ý kiến", a multiple choice
- * may come as "1 3"; the fields csrf and slip are the entry page's own. */
+ * may come as "1 3"; the fields csrf, slip and confirm are the entry
+ * page's own. */
 bool submission_read_paper(const Form *form, const FormData *data, Submission *out);
 
 void submission_hash(const Submission *s, int64_t campaign_id, unsigned char out[32]);

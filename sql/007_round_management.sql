@@ -21,6 +21,23 @@ CREATE TABLE slip_batch (
 INSERT INTO slip_batch (campaign_id, batch, slip_count, created_by)
 SELECT campaign_id, batch, count(*), 'migration' FROM slip GROUP BY campaign_id, batch;
 
+-- Double entry of paper sheets: when on, a sheet counts only once two people
+-- have keyed it the same (or the second resolved the differences).  The
+-- first keying waits here, the one place where a slip meets answers; the row
+-- goes when the response is stored.
+ALTER TABLE campaign ADD COLUMN paper_double_entry boolean NOT NULL DEFAULT false;
+
+CREATE TABLE paper_draft (
+    campaign_id     bigint NOT NULL REFERENCES campaign (id),
+    slip            text NOT NULL REFERENCES slip (code),
+    answers         smallint[] NOT NULL,
+    texts           text[],
+    content_hash    bytea NOT NULL CHECK (length(content_hash) = 32),
+    entered_by      text NOT NULL,
+    entered_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (campaign_id, slip)
+);
+
 CREATE FUNCTION hl_fail(state text, message text, field text DEFAULT '')
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -124,7 +141,8 @@ $$;
 -- code.
 CREATE FUNCTION hl_campaign_create(actor text, scope ltree, unit_code text, form text,
                                    title text, opens timestamp, closes timestamp,
-                                   target integer, mode text, kiosk boolean)
+                                   target integer, mode text, kiosk boolean,
+                                   double_entry boolean)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     unit org_unit;
@@ -147,10 +165,11 @@ BEGIN
     version := hl_form_version(form);
     FOR attempt IN 1 .. 20 LOOP
         INSERT INTO campaign (public_code, org_unit_id, version_id, title, opens_at, closes_at,
-                              target_count, mode, kiosk)
+                              target_count, mode, kiosk, paper_double_entry)
             VALUES (hl_random_code(6), unit.id, version, title,
                     opens AT TIME ZONE 'Asia/Ho_Chi_Minh', closes AT TIME ZONE 'Asia/Ho_Chi_Minh',
-                    target, coalesce(mode, 'shared'), coalesce(kiosk, false))
+                    target, coalesce(mode, 'shared'), coalesce(kiosk, false),
+                    coalesce(double_entry, false))
             ON CONFLICT (public_code) DO NOTHING RETURNING * INTO made;
         EXIT WHEN made.id IS NOT NULL;
     END LOOP;
@@ -170,7 +189,7 @@ $$;
 CREATE FUNCTION hl_campaign_update(actor text, scope ltree, round_code text, new_title text,
                                    new_opens timestamp, new_closes timestamp,
                                    new_target integer, new_mode text, new_kiosk boolean,
-                                   new_form text)
+                                   new_form text, new_double_entry boolean)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     old campaign := hl_campaign_for_change(round_code, scope);
@@ -193,7 +212,8 @@ BEGIN
     END IF;
     UPDATE campaign SET title = coalesce(new_title, title), opens_at = opens, closes_at = closes,
         target_count = coalesce(new_target, target_count), mode = coalesce(new_mode, mode),
-        kiosk = coalesce(new_kiosk, kiosk), version_id = version
+        kiosk = coalesce(new_kiosk, kiosk), version_id = version,
+        paper_double_entry = coalesce(new_double_entry, paper_double_entry)
         WHERE id = old.id;
     changed := jsonb_strip_nulls(jsonb_build_object(
         'title', nullif(new_title, old.title),
@@ -202,6 +222,7 @@ BEGIN
         'target', nullif(new_target, old.target_count),
         'mode', nullif(new_mode, old.mode),
         'kiosk', nullif(new_kiosk, old.kiosk),
+        'double_entry', nullif(new_double_entry, old.paper_double_entry),
         'version_id', nullif(version, old.version_id)));
     INSERT INTO audit_log (actor, org_unit_id, action, detail)
         VALUES (actor, old.org_unit_id, 'campaign.update',
@@ -320,6 +341,7 @@ LANGUAGE sql STABLE AS $$
         'state', hl_campaign_state(c),
         'mode', c.mode,
         'kiosk', c.kiosk,
+        'double_entry', c.paper_double_entry,
         'target', c.target_count,
         'responses', jsonb_build_object('total', r.total, 'qr', r.qr, 'slip', r.slip,
                                         'paper', r.paper, 'today', r.today),
@@ -328,6 +350,8 @@ LANGUAGE sql STABLE AS $$
         'slips', jsonb_build_object('printed', coalesce(s.printed, 0),
                                     'redeemed', coalesce(s.redeemed, 0),
                                     'batches', coalesce(s.batches, '[]')),
+        'paper_awaiting_second_entry', (SELECT count(*) FROM paper_draft d
+                                        WHERE d.campaign_id = c.id),
         'form_locked', r.total > 0)
     FROM org_unit o, questionnaire_version v,
         LATERAL (SELECT count(*) AS total,

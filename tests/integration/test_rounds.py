@@ -294,6 +294,55 @@ def cli_checks(tap, env):
     tap.eq(out.returncode, 2, "edit without a code: usage")
 
 
+def double_entry_checks(tap, server, pg, staff_a, cookies):
+    """Two people key the same sheet; it counts once they agree."""
+    r = api(server, "POST", "/api/v1/campaigns", staff_a,
+            {"unit": "79-A", "form": FORM, "title": "Nhập hai lần", "opens": "2026-01-01 07:00",
+             "closes": "2099-01-01 07:00", "mode": "slips", "double_entry": True})
+    tap.ok(r.status == 201 and r.json()["double_entry"] is True, "a round with double entry")
+    code = r.json().get("code", "XXXXXX")
+    slips = api(server, "POST", f"/api/v1/campaigns/{code}/slips", staff_a,
+                {"count": 2}).json()["slips"]
+
+    def key(cookie, slip, values, confirm=False):
+        page = server.get(f"/staff/rounds/{code}/entry", headers={"Cookie": cookie}).text
+        names = re.findall(r'<input id="(q\d+)" name="q\d+"', page)
+        fields = {"csrf": csrf_of(page), "t": form_token(page), "slip": slip}
+        fields.update({n: values[i % len(values)] for i, n in enumerate(names)})
+        if confirm:
+            fields["confirm"] = "1"
+        return post_form(server, f"/staff/rounds/{code}/entry", cookie, fields)
+
+    stored = lambda: pg.psql("SELECT count(*) FROM response r JOIN campaign c ON "  # noqa: E731
+                             f"c.id = r.campaign_id WHERE c.public_code = '{code}'")
+    r = key(cookies[0], slips[0], ["5", "4"])
+    tap.ok(r.status == 200 and "Đã lưu lần nhập thứ nhất" in r.text and stored() == "0",
+           "the first keying is kept aside, not counted")
+    tap.eq(key(cookies[0], slips[0], ["5", "4"]).status, 200,
+           "the same person sending the same keying again is harmless")
+    r = key(cookies[0], slips[0], ["5", "3"])
+    tap.ok(r.status == 409 and "người khác" in r.text and stored() == "0",
+           "the second keying must come from someone else")
+    r = key(cookies[1], slips[0], ["5", "4"])
+    tap.ok(r.status == 200 and "Đã lưu phiếu" in r.text and stored() == "1",
+           "a second keying that agrees stores the sheet")
+    tap.eq(pg.psql("SELECT count(*) FROM paper_draft"), "0", "and the first keying is gone")
+
+    key(cookies[0], slips[1], ["5", "4"])
+    r = key(cookies[1], slips[1], ["5", "3"])
+    tap.ok(r.status == 409 and "khác lần nhập thứ nhất ở" in r.text and
+           "Lần nhập thứ nhất: 4" in r.text and 'name="confirm" value="1"' in r.text and
+           stored() == "1", "a second keying that differs shows the first one's values",
+           r.text[-800:])
+    r = key(cookies[1], slips[1], ["5", "3"], confirm=True)
+    tap.ok(r.status == 200 and "Đã lưu phiếu" in r.text and stored() == "2",
+           "confirming after checking the sheet stores it once")
+    tap.eq(pg.psql("SELECT count(*) FROM paper_draft"), "0", "no first keying is left over")
+    doc = api(server, "GET", f"/api/v1/campaigns/{code}", staff_a).json()
+    tap.ok(doc["responses"]["paper"] == 2 and doc["paper_awaiting_second_entry"] == 0,
+           "the round counts two paper sheets")
+
+
 def main(tap, scratch):
     pg = Postgres(scratch)
     env = {"DATABASE_URL": pg.conninfo, "HAILONG_BASE_URL": "https://ks.example.vn"}
@@ -303,9 +352,10 @@ def main(tap, scratch):
     with open(path, "w", encoding="utf-8") as f:
         f.write(ORG)
     tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
-    out = run_cli(["user", "add", "--org", "79-A", "--role", "staff", "--login", "gv.a"],
-                  env=env, stdin=PASSWORD + "\n")
-    tap.eq(out.returncode, 0, "a staff account")
+    for login in ("gv.a", "gv.b"):
+        out = run_cli(["user", "add", "--org", "79-A", "--role", "staff", "--login", login],
+                      env=env, stdin=PASSWORD + "\n")
+        tap.eq(out.returncode, 0, f"a staff account {login}")
     staff_a, viewer_a, staff_b = (make_token(env, "79-A", "staff"),
                                   make_token(env, "79-A", "viewer"),
                                   make_token(env, "79-B", "staff"))
@@ -318,6 +368,7 @@ def main(tap, scratch):
     page_checks(tap, server, pg, cookie, code)
     close_checks(tap, server, pg, staff_a, cookie, code, env)
     cli_checks(tap, env)
+    double_entry_checks(tap, server, pg, staff_a, [cookie, sign_in(server, "gv.b")])
 
 
 if __name__ == "__main__":
