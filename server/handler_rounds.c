@@ -39,7 +39,7 @@ typedef enum RoundView {
 typedef struct RoundPage {
 	RoundView view;
 	char code[16];
-	char batch[16]; /* "" for none */
+	char batch[24]; /* "" for none */
 	cJSON *round;
 	cJSON *slips;   /* the batch asked for, or NULL */
 	long long campaign_id, version_id, paper_count;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "codes.h"
+#include "jsonpath.h"
 #include "page_print.h"
 #include "page_staff.h"
 
@@ -333,8 +334,10 @@ void page_login(Buf *b, const char *nonce, const char *message, const char *logi
 }
 
 void page_staff_home(Buf *b, const char *login, const char *role, const char *unit_name,
-		     const char *unit_code, const char *csrf)
+		     const char *unit_code, const char *csrf, const cJSON *rounds)
 {
+	const cJSON *round;
+
 	head(b, "hailong — cán bộ", "Trang làm việc của cán bộ.", NULL);
 	buf_puts(b, "<div class=\"card\"><h1>Xin chào, ");
 	buf_html(b, login);
@@ -344,8 +347,28 @@ void page_staff_home(Buf *b, const char *login, const char *role, const char *un
 	buf_html(b, unit_name);
 	buf_puts(b, " (");
 	buf_html(b, unit_code);
-	buf_puts(b, ")</p><form method=\"post\" action=\"/logout\"><input type=\"hidden\" "
-		    "name=\"csrf\" value=\"");
+	buf_puts(b, ")</p></div><div class=\"card\"><h2>Các đợt khảo sát</h2>");
+	if (!rounds)
+		buf_puts(b, "<p>Chưa tải được danh sách, vui lòng tải lại trang.</p>");
+	else if (cJSON_GetArraySize(json_at(rounds, "items")) == 0)
+		buf_puts(b, "<p>Chưa có đợt khảo sát nào.</p>");
+	cJSON_ArrayForEach(round, json_at(rounds, "items"))
+	{
+		const char *state = json_text(round, "state");
+		buf_puts(b, "<p><a href=\"/staff/rounds/");
+		buf_html(b, json_text(round, "code"));
+		buf_puts(b, "\">");
+		buf_html(b, json_text(round, "title"));
+		buf_puts(b, "</a><br><span class=\"note\">");
+		buf_html(b, json_text(round, "unit.name"));
+		buf_printf(b, " · %s · %.0f phiếu</span></p>",
+			   strcmp(state, "open") == 0       ? "đang mở"
+			   : strcmp(state, "upcoming") == 0 ? "chưa mở"
+							    : "đã đóng",
+			   json_number(round, "responses.total"));
+	}
+	buf_puts(b, "</div><div class=\"card\"><form method=\"post\" action=\"/logout\">"
+		    "<input type=\"hidden\" name=\"csrf\" value=\"");
 	buf_html(b, csrf);
 	buf_puts(b, "\"><button type=\"submit\">Đăng xuất</button></form></div>");
 	foot(b, false);

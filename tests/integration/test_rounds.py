@@ -214,6 +214,9 @@ def entry_checks(tap, server, pg, cookie, code, slips):
 
 
 def page_checks(tap, server, pg, cookie, code):
+    r = server.get("/staff", headers={"Cookie": cookie})
+    tap.ok(r.status == 200 and f'href="/staff/rounds/{code}"' in r.text and
+           "Họp phụ huynh khối 6" in r.text, "the start page lists the school's rounds")
     r = server.get(f"/staff/rounds/{code}", headers={"Cookie": cookie})
     tap.ok(r.status == 200 and 'http-equiv="refresh"' in r.text, "the progress page refreshes "
            "itself")
