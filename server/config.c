@@ -59,6 +59,8 @@ static const ConfigOption options[] = {
 	    1, 100, "group-commit statements in flight at once"),
 	OPT("commit-wait", "HAILONG_COMMIT_WAIT", CFG_DURATION, commit_wait_ms, "0ms", 0, 1000,
 	    "extra time a response waits to share a commit (0: none)"),
+	OPT("aggregate-interval", "HAILONG_AGGREGATE_INTERVAL", CFG_DURATION, aggregate_interval_ms,
+	    "5s", 0, 3600 * SEC, "how often responses are counted into the tallies (0: never)"),
 	OPT("rate-limit", "HAILONG_RATE_LIMIT", CFG_INT, rate_per_minute, "600", 1, 1000000,
 	    "survey requests per minute one client address may make"),
 	OPT("rate-burst", "HAILONG_RATE_BURST", CFG_INT, rate_burst, "300", 1, 1000000,

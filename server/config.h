@@ -49,6 +49,7 @@ typedef struct Config {
 	long long shutdown_grace_ms;
 	long long commit_batch_max;
 	long long commit_max_batches;
+	long long aggregate_interval_ms;
 	long long commit_wait_ms;
 	long long rate_per_minute;
 	long long rate_burst;

@@ -51,6 +51,7 @@ static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
 					     "closes",	  "target", "mode",  "kiosk",
 					     "double-entry", "count", "batch", NULL};
 static int cmd_campaign(Config *config, int argc, char **argv);
+static int cmd_aggregate(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
 
@@ -80,6 +81,10 @@ static const struct {
 	 "--double-entry yes|no] (prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
+	{"aggregate", cmd_aggregate, 0, "aggregate",
+	 "count the responses stored since the last run into the tallies that reports read "
+	 "(the server also does it every --aggregate-interval)",
+	 NULL},
 	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
 	 "write the QR code of a round's or slip's form URL to standard output", qr_flags},
 	{"demo", cmd_demo, 0, "demo",
@@ -500,6 +505,49 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 		snprintf(what, sizeof what, "campaign %s", action);
 		return command_failed(what, err);
 	}
+	return 0;
+}
+
+static int cmd_aggregate(Config *config, int argc, char **argv)
+{
+	const char *batch[1] = {"5000"};
+	long long total = 0;
+	int waits = 0;
+	char *err = NULL;
+	PGconn *conn;
+
+	(void)argc;
+	(void)argv;
+	if (!need_database(config))
+		return 2;
+	conn = db_sync_connect(config->database_url, "hailong-aggregate", &err);
+	if (!conn)
+		return command_failed("aggregate", err);
+	for (;;) {
+		PGresult *res = db_sync_query(conn, SQL_AGGREGATE, 1, batch, "aggregate", &err);
+		long long n;
+		if (!res) {
+			PQfinish(conn);
+			return command_failed("aggregate", err);
+		}
+		n = atoll(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			/* A server is counting right now: wait for it (at most 30 s). */
+			if (++waits > 150) {
+				PQfinish(conn);
+				return command_failed("aggregate",
+						      str_printf("another instance kept counting for 30 s"));
+			}
+			usleep(200 * 1000);
+			continue;
+		}
+		total += n;
+	}
+	PQfinish(conn);
+	printf("%lld responses counted\n", total);
 	return 0;
 }
 

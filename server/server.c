@@ -24,6 +24,8 @@ enum {
 	LISTEN_BACKLOG = 1024,
 	/* How long a round's details are reused without asking the database. */
 	CAMPAIGN_CACHE_TTL_MS = 2000,
+	/* Responses counted per statement: about a second of work at most. */
+	AGGREGATE_BATCH = 5000,
 };
 
 /* evconnlistener hands its error callback evhttp's pointer, not ours, so the
@@ -248,6 +250,12 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		if (!server->committer)
 			goto oom;
 	}
+	if (config->aggregate_interval_ms > 0) {
+		server->aggregator = aggregator_new(server->base, server->pool,
+						    (int)config->aggregate_interval_ms, AGGREGATE_BATCH);
+		if (!server->aggregator)
+			goto oom;
+	}
 	server->survey_limit = ratelimit_new((double)config->rate_per_minute,
 					     (double)config->rate_burst, 65536);
 	server->campaigns = campaign_cache_new(4096, CAMPAIGN_CACHE_TTL_MS);
@@ -294,6 +302,8 @@ void server_free(Server *server)
 	 * writes through. */
 	committer_free(server->committer);
 	server->committer = NULL;
+	aggregator_free(server->aggregator);
+	server->aggregator = NULL;
 	workq_free(server->workers); /* before the requests its callbacks answer */
 	server->workers = NULL;
 	db_pool_free(server->pool);

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "campaign_cache.h"
+#include "aggregator.h"
 #include "committer.h"
 #include "db_pool.h"
 #include "form.h"
@@ -42,6 +43,7 @@ typedef struct Server {
 	struct event *sig_int, *sig_term, *grace_timer, *accept_resume;
 	char csp[1024];              /* Content-Security-Policy of every page */
 	Committer *committer;        /* group commit of responses */
+	Aggregator *aggregator;      /* counts responses into tallies; NULL when off */
 	RateLimit *survey_limit;     /* per client address, on /s/… */
 	CampaignCache *campaigns;    /* rounds by shared code, for a few seconds */
 	struct WorkQueue *workers;   /* password checks off the loop */

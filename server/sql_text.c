@@ -345,3 +345,7 @@ const char SQL_PAPER_DRAFT[] =
 /* Drops the first keyings of slips whose response is stored. */
 const char SQL_PAPER_DRAFT_DONE[] =
 	"DELETE FROM paper_draft d USING slip s WHERE d.slip = s.code AND s.used";
+
+/* $1 batch size: responses counted into the tallies (-1: another instance
+ * is counting). */
+const char SQL_AGGREGATE[] = "SELECT hl_aggregate($1::integer)";

@@ -57,5 +57,6 @@ extern const char SQL_STAFF_ROUND[];
 extern const char SQL_PAPER_SLIP[];
 extern const char SQL_PAPER_DRAFT[];
 extern const char SQL_PAPER_DRAFT_DONE[];
+extern const char SQL_AGGREGATE[];
 
 #endif

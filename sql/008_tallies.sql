@@ -50,8 +50,8 @@ CREATE TABLE tally_total (
     PRIMARY KEY (campaign_id, version_id)
 );
 
--- Counts up to batch queued responses; returns how many (0 when there was
--- nothing to do, or another instance holds the job's lock right now).
+-- Counts up to batch queued responses; returns how many (0: nothing to do),
+-- or -1 when another instance is counting right now.
 CREATE FUNCTION hl_aggregate(batch integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -60,7 +60,7 @@ BEGIN
     -- One job at a time across instances; the others skip this turn.
     -- 104971108111110104: "hailong" + 1, next to the migration lock.
     IF NOT pg_try_advisory_xact_lock(104971108111110104) THEN
-        RETURN 0;
+        RETURN -1;
     END IF;
     -- One statement: its parts see the same snapshot and commit together.
     WITH gone AS (
