@@ -6,7 +6,7 @@ import json
 import re
 import urllib.parse
 
-from harness import Postgres, Server, form_token, run_cli, run_tests, wait_until
+from harness import Server, database_with_units, form_token, run_cli, run_tests, wait_until
 
 ORG = ("code,name,kind,parent_code,school_level\n79,Sở GD&ĐT,province,,\n"
        "79-X,Phường X,commune,79,\n79-A,Trường A <b>&amp;</b>,school,79-X,thcs\n"
@@ -346,15 +346,97 @@ def double_entry_checks(tap, server, pg, staff_a, cookies):
            "the round counts two paper sheets")
 
 
+def hostile_checks(tap, server, pg, staff_a, cookie, env):
+    """Malformed, oversized and hostile input on every new path: a clear
+    error, nothing stored, everything escaped."""
+    title = "<script>alert('tiêu đề')</script> & \"quotes\""
+    r = api(server, "POST", "/api/v1/campaigns", staff_a,
+            {"unit": "79-A", "form": FORM, "title": title, "opens": "2026-01-01 07:00",
+             "closes": "2099-01-01 07:00", "mode": "both"})
+    tap.eq(r.status, 201, "a title with markup is stored as text")
+    code = r.json().get("code", "XXXXXX")
+    for path in (f"/staff/rounds/{code}", "/staff", f"/staff/rounds/{code}/poster"):
+        page = server.get(path, headers={"Cookie": cookie}).text
+        tap.ok("<script>alert(" not in page and "&lt;script&gt;alert(" in page,
+               f"{path}: the title is escaped")
+    rounds_before = pg.psql("SELECT count(*) FROM campaign")
+    r = api(server, "POST", "/api/v1/campaigns", staff_a,
+            {"unit": "79-A", "form": FORM, "title": "x" * 301, "opens": "2026-01-01 07:00",
+             "closes": "2099-01-01 07:00"})
+    tap.ok(r.status == 422 and r.json()["error"]["field"] == "title", "a 301-character title: 422")
+    r = api(server, "POST", "/api/v1/campaigns", staff_a,
+            {"unit": "79-A" * 5000, "form": FORM, "title": "x", "opens": "2026-01-01 07:00",
+             "closes": "2099-01-01 07:00"})
+    tap.ok(r.status in (413, 422), f"a 20 KB unit code: {r.status}, not 500")
+    r = api(server, "POST", "/api/v1/campaigns", staff_a,
+            {"unit": "79-A' OR '1'='1", "form": FORM, "title": "x", "opens": "2026-01-01 07:00",
+             "closes": "2099-01-01 07:00"})
+    tap.ok(r.status == 422 and r.json()["error"]["field"] == "unit",
+           "a unit code with SQL in it is just an unknown unit")
+    r = server.request("POST", "/api/v1/campaigns", body=b"[1, 2]",
+                       headers={"Authorization": "Bearer " + staff_a,
+                                "Content-Type": "application/json"})
+    tap.eq(r.status, 400, "a JSON array instead of an object: 400")
+    r = server.request("POST", "/api/v1/campaigns", body=b"x" * 200000,
+                       headers={"Authorization": "Bearer " + staff_a,
+                                "Content-Type": "application/json"})
+    tap.eq(r.status, 413, "a 200 KB body: 413")
+    tap.eq(pg.psql("SELECT count(*) FROM campaign"), rounds_before, "no refused round was stored")
+
+    slips = f"/api/v1/campaigns/{code}/slips"
+    for body, field in (({"count": "5"}, "count"), ({"count": 2.5}, "count"),
+                        ({"count": 1e12}, "count"), ({"count": -3}, "count"),
+                        ({"count": 2, "batch": 0}, "batch"), ({"count": 2, "extra": 1}, "extra"),
+                        ({}, "count")):
+        r = api(server, "POST", slips, staff_a, body)
+        tap.ok(r.status == 422 and r.json()["error"]["field"] == field,
+               f"slips {json.dumps(body)}: 422 on {field}", r.text[:200])
+    tap.eq(pg.psql(f"SELECT count(*) FROM slip s JOIN campaign c ON c.id = s.campaign_id "
+                   f"WHERE c.public_code = '{code}'"), "0", "and no slip was made")
+    for query in ("?batch=abc", "?batch=-1", "?batch=99999999999999999999"):
+        tap.eq(api(server, "GET", slips + query, staff_a).status, 422, f"GET slips{query}: 422")
+    for query in ("?limit=abc", "?limit=501", "?state=%00"):
+        tap.eq(api(server, "GET", "/api/v1/campaigns" + query, staff_a).status, 422,
+               f"GET campaigns{query}: 422")
+    tap.eq(api(server, "GET", "/api/v1/campaigns/%3Cscript%3E", staff_a).status, 404,
+           "a round code with markup: 404")
+
+    for path in ("/staff/rounds/%3Cscript%3E", f"/staff/rounds/{code}/slips?batch=abc",
+                 f"/staff/rounds/{code}/paper?batch=0", "/staff/rounds/" + "A" * 5000):
+        r = server.get(path, headers={"Cookie": cookie})
+        # The router refuses a path segment that long itself (400).
+        tap.ok(r.status in (400, 404) and "<script>" not in r.text,
+               f"GET {path[:40]}…: {r.status}")
+    page = server.get(f"/staff/rounds/{code}", headers={"Cookie": cookie}).text
+    r = post_form(server, f"/staff/rounds/{code}/slips", cookie,
+                  {"csrf": csrf_of(page), "count": "abc"})
+    tap.eq(r.status, 422, "the page's slip form with a count that is not a number: 422")
+    api(server, "POST", slips, staff_a, {"count": 1, "batch": 1})
+    slip = api(server, "GET", slips + "?batch=1", staff_a).json()["slips"][0]
+    entry = server.get(f"/staff/rounds/{code}/entry", headers={"Cookie": cookie}).text
+    base = {"csrf": csrf_of(entry), "t": form_token(entry)}
+    names = re.findall(r'<input id="(q\d+)" name="q\d+"', entry)
+    for fields, why in (({"slip": "A" * 5000}, "a 5000-character slip code"),
+                        ({"slip": slip, names[0]: "99999"}, "an answer of 99999"),
+                        ({"slip": slip, names[0]: "<b>"}, "an answer with markup"),
+                        ({"slip": slip, "q9999": "1"}, "a question that does not exist"),
+                        ({"slip": slip, "t": "forged"}, "a forged sheet token")):
+        r = post_form(server, f"/staff/rounds/{code}/entry", cookie, dict(base, **fields))
+        tap.ok(r.status in (400, 422) and "<b>" not in r.text.split("<main>", 1)[-1]
+               .replace("<b>Lưu", ""), f"paper entry with {why}: {r.status}", r.text[-300:])
+    tap.eq(pg.psql(f"SELECT used FROM slip WHERE code = '{slip}'"), "f",
+           "no refused sheet used the slip")
+    for args, message in ((["campaign", "slips", code, "--count", "2", "--batch", "x"], "--batch"),
+                          (["campaign", "edit", code, "--double-entry", "maybe"], "double-entry"),
+                          (["campaign", "edit", code, "--title", "x" * 301], "--title"),
+                          (["campaign", "show", "'; DROP TABLE campaign; --"], "no round")):
+        out = run_cli(args, env=env)
+        tap.ok(out.returncode == 1 and message in out.stderr, f"{' '.join(args[:2])} "
+               f"{args[-2][:12]} …: refused with one line", out.stderr)
+
+
 def main(tap, scratch):
-    pg = Postgres(scratch)
-    env = {"DATABASE_URL": pg.conninfo, "HAILONG_BASE_URL": "https://ks.example.vn"}
-    for args in (["migrate"], ["forms", "load"]):
-        tap.eq(run_cli(args, env=env).returncode, 0, " ".join(args))
-    path = f"{scratch.path}/org.csv"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(ORG)
-    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+    pg, env = database_with_units(tap, scratch, ORG, {"HAILONG_BASE_URL": "https://ks.example.vn"})
     for login in ("gv.a", "gv.b"):
         out = run_cli(["user", "add", "--org", "79-A", "--role", "staff", "--login", login],
                       env=env, stdin=PASSWORD + "\n")
@@ -372,6 +454,7 @@ def main(tap, scratch):
     close_checks(tap, server, pg, staff_a, cookie, code, env)
     cli_checks(tap, env)
     double_entry_checks(tap, server, pg, staff_a, [cookie, sign_in(server, "gv.b")])
+    hostile_checks(tap, server, pg, staff_a, cookie, env)
 
 
 if __name__ == "__main__":
