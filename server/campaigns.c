@@ -176,70 +176,64 @@ static void print_round(const cJSON *doc, const char *base_url, FILE *out)
 		json_number(doc, "slips.redeemed"), base_url, json_text(doc, "path"));
 }
 
+/* Runs a round statement and prints the round it answers with. */
+static bool print_round_query(const char *conninfo, const char *base_url, const char *sql,
+			      int nparams, const char *const *params, const char *code, FILE *out,
+			      char **err)
+{
+	cJSON *doc = round_query(conninfo, sql, nparams, params, code, err);
+
+	if (!doc)
+		return false;
+	print_round(doc, base_url, out);
+	cJSON_Delete(doc);
+	return true;
+}
+
 bool campaign_create(const char *conninfo, const char *base_url, const CampaignSpec *spec,
 		     FILE *out, char **err)
 {
 	CampaignParams p;
-	cJSON *doc;
 
 	if (!campaign_check(spec, "--", &p, err))
 		return false;
 	{
 		const char *params[11] = {"cli",   NULL,     spec->org, p.form, p.title,       p.opens,
 					  p.closes, p.target, p.mode,    p.kiosk, p.double_entry};
-		doc = round_query(conninfo, SQL_CAMPAIGN_CREATE, 11, params, NULL, err);
+		return print_round_query(conninfo, base_url, SQL_CAMPAIGN_CREATE, 11, params, NULL,
+					 out, err);
 	}
-	if (!doc)
-		return false;
-	print_round(doc, base_url, out);
-	cJSON_Delete(doc);
-	return true;
 }
 
 bool campaign_update(const char *conninfo, const char *base_url, const char *code,
 		     const CampaignSpec *spec, FILE *out, char **err)
 {
 	CampaignParams p;
-	cJSON *doc;
 
 	if (!campaign_check(spec, "--", &p, err))
 		return false;
 	{
 		const char *params[11] = {"cli",    NULL,   code,    p.title, p.opens,       p.closes,
 					  p.target, p.mode, p.kiosk, p.form,  p.double_entry};
-		doc = round_query(conninfo, SQL_CAMPAIGN_UPDATE, 11, params, code, err);
+		return print_round_query(conninfo, base_url, SQL_CAMPAIGN_UPDATE, 11, params, code,
+					 out, err);
 	}
-	if (!doc)
-		return false;
-	print_round(doc, base_url, out);
-	cJSON_Delete(doc);
-	return true;
 }
 
 bool campaign_close(const char *conninfo, const char *base_url, const char *code, FILE *out,
 		    char **err)
 {
 	const char *params[3] = {"cli", NULL, code};
-	cJSON *doc = round_query(conninfo, SQL_CAMPAIGN_CLOSE, 3, params, code, err);
 
-	if (!doc)
-		return false;
-	print_round(doc, base_url, out);
-	cJSON_Delete(doc);
-	return true;
+	return print_round_query(conninfo, base_url, SQL_CAMPAIGN_CLOSE, 3, params, code, out, err);
 }
 
 bool campaign_show(const char *conninfo, const char *base_url, const char *code, FILE *out,
 		   char **err)
 {
 	const char *params[2] = {code, NULL};
-	cJSON *doc = round_query(conninfo, SQL_CAMPAIGN_GET, 2, params, code, err);
 
-	if (!doc)
-		return false;
-	print_round(doc, base_url, out);
-	cJSON_Delete(doc);
-	return true;
+	return print_round_query(conninfo, base_url, SQL_CAMPAIGN_GET, 2, params, code, out, err);
 }
 
 bool campaign_list(const char *conninfo, const char *org, FILE *out, char **err)

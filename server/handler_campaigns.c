@@ -195,9 +195,10 @@ static bool check_spec(HttpRequest *r, RoundCall *call, const CampaignSpec *spec
 	return false;
 }
 
-static void create(HttpRequest *r)
+/* POST (creating) or PATCH: the same fields, checked the same way. */
+static void save_round(HttpRequest *r, bool creating)
 {
-	RoundCall *call = round_call(r, 201);
+	RoundCall *call = round_call(r, creating ? 201 : 200);
 	CampaignSpec spec;
 	CampaignParams *p;
 	cJSON *body;
@@ -206,15 +207,25 @@ static void create(HttpRequest *r)
 	if (!call || !(body = json_body(r)))
 		return;
 	call->body = body;
-	if (!read_spec(r, call, body, true, &spec) || !check_spec(r, call, &spec))
+	if (!read_spec(r, call, body, creating, &spec) || !check_spec(r, call, &spec))
 		return;
 	p = &call->params;
-	{
+	if (creating) {
 		const char *values[11] = {call->actor, r->caller.unit_path, spec.org,  p->form,
 					  p->title,    p->opens,	    p->closes, p->target,
 					  p->mode,     p->kiosk,	    p->double_entry};
 		run(r, SQL_CAMPAIGN_CREATE, 11, values);
+	} else {
+		const char *values[11] = {call->actor, r->caller.unit_path, call->code, p->title,
+					  p->opens,    p->closes,	    p->target,  p->mode,
+					  p->kiosk,    p->form,		    p->double_entry};
+		run(r, SQL_CAMPAIGN_UPDATE, 11, values);
 	}
+}
+
+static void create(HttpRequest *r)
+{
+	save_round(r, true);
 }
 
 void handle_api_campaign_create(HttpRequest *r)
@@ -224,23 +235,7 @@ void handle_api_campaign_create(HttpRequest *r)
 
 static void update(HttpRequest *r)
 {
-	RoundCall *call = round_call(r, 200);
-	CampaignSpec spec;
-	CampaignParams *p;
-	cJSON *body;
-
-	if (!call || !(body = json_body(r)))
-		return;
-	call->body = body;
-	if (!read_spec(r, call, body, false, &spec) || !check_spec(r, call, &spec))
-		return;
-	p = &call->params;
-	{
-		const char *values[11] = {call->actor, r->caller.unit_path, call->code, p->title,
-					  p->opens,    p->closes,	    p->target,  p->mode,
-					  p->kiosk,    p->form,		    p->double_entry};
-		run(r, SQL_CAMPAIGN_UPDATE, 11, values);
-	}
+	save_round(r, false);
 }
 
 void handle_api_campaign_update(HttpRequest *r)

@@ -54,7 +54,8 @@ typedef struct RoundPage {
 	CommitTicket *ticket;
 	/* Double entry. */
 	bool double_entry, saved_first, confirm;
-	char **notes; /* per answer, or NULL */
+	char hash_hex[65]; /* this keying's content hash */
+	char **notes;      /* per answer, or NULL */
 } RoundPage;
 
 static void round_page_free(void *arg)
@@ -395,8 +396,7 @@ static void draft_checked(HttpRequest *r, const DbResult *result)
 {
 	RoundPage *p = r->data;
 	const PGresult *res = result->res;
-	char hash[65], actor[80];
-	unsigned char raw[32];
+	char actor[80];
 	cJSON *answers, *texts;
 	int differ;
 
@@ -412,11 +412,9 @@ static void draft_checked(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	auth_actor(r, actor, sizeof actor);
-	submission_hash(&p->sub, p->campaign_id, raw);
-	sodium_bin2hex(hash, sizeof hash, raw, sizeof raw);
 	if (strcmp(PQgetvalue(res, 0, 4), actor) == 0) {
 		/* The same keying sent twice (a double click) is the same first keying. */
-		if (strcmp(PQgetvalue(res, 0, 3), hash) == 0) {
+		if (strcmp(PQgetvalue(res, 0, 3), p->hash_hex) == 0) {
 			p->saved_first = true;
 			render_entry(r, 200, p->slip);
 			return;
@@ -425,7 +423,7 @@ static void draft_checked(HttpRequest *r, const DbResult *result)
 				      "một người khác thực hiện.");
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 3), hash) == 0 || p->confirm) {
+	if (strcmp(PQgetvalue(res, 0, 3), p->hash_hex) == 0 || p->confirm) {
 		commit_sheet(r);
 		return;
 	}
@@ -456,7 +454,7 @@ static void draft_checked(HttpRequest *r, const DbResult *result)
 static void keep_first_keying(HttpRequest *r)
 {
 	RoundPage *p = r->data;
-	char campaign[24], hash_hex[65], actor[80];
+	char campaign[24], actor[80];
 	unsigned char raw[32];
 	char *answers = submission_answers_literal(&p->sub);
 	char *texts = submission_texts_literal(r->form, &p->sub);
@@ -472,11 +470,11 @@ static void keep_first_keying(HttpRequest *r)
 		return;
 	}
 	submission_hash(&p->sub, p->campaign_id, raw);
-	sodium_bin2hex(hash_hex, sizeof hash_hex, raw, sizeof raw);
+	sodium_bin2hex(p->hash_hex, sizeof p->hash_hex, raw, sizeof raw);
 	auth_actor(r, actor, sizeof actor);
 	snprintf(campaign, sizeof campaign, "%lld", p->campaign_id);
 	{
-		const char *params[6] = {campaign, p->slip, answers, texts, hash_hex, actor};
+		const char *params[6] = {campaign, p->slip, answers, texts, p->hash_hex, actor};
 		DbQuery q = {.sql = SQL_PAPER_DRAFT, .nparams = 6, .values = params};
 		bool sent = http_db(r, &q, draft_checked);
 		free(answers);

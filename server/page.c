@@ -108,7 +108,7 @@ void page_csp(char *out, size_t cap)
 		 style, print_style, staff_style, script, staff_script);
 }
 
-static void head(Buf *b, const char *title, const char *description, const char *refresh)
+void page_head_open(Buf *b, const char *refresh)
 {
 	buf_puts(b, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -116,6 +116,11 @@ static void head(Buf *b, const char *title, const char *description, const char 
 		    "<meta name=\"robots\" content=\"noindex\">");
 	if (refresh)
 		buf_printf(b, "<meta http-equiv=\"refresh\" content=\"%s\">", refresh);
+}
+
+static void head(Buf *b, const char *title, const char *description, const char *refresh)
+{
+	page_head_open(b, refresh);
 	buf_puts(b, "<title>");
 	buf_html(b, title);
 	/* Zalo and Facebook show these when the link is shared in a group. */

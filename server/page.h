@@ -29,6 +29,12 @@ typedef struct SurveyPage {
 	const char *banner;         /* a message above the form (503), or NULL */
 } SurveyPage;
 
+/* Opens every page of the service the same way: doctype, lang="vi",
+ * charset, viewport, no referrer, noindex, and a refresh every `refresh`
+ * seconds when given.  The caller goes on with its title and style sheet
+ * and closes the head. */
+void page_head_open(Buf *out, const char *refresh);
+
 /* The Content-Security-Policy value for every page (hashes of the inline
  * style and script).  Writes into out. */
 void page_csp(char *out, size_t cap);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "codes.h"
+#include "page.h"
 #include "qr.h"
 
 /*
@@ -112,10 +113,8 @@ static const char *text_or_empty(const char *text)
 
 static void head(Buf *b, const char *kind, const PrintRound *round)
 {
-	buf_puts(b, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-		    "<meta name=\"referrer\" content=\"no-referrer\">"
-		    "<meta name=\"robots\" content=\"noindex\"><title>");
+	page_head_open(b, NULL);
+	buf_puts(b, "<title>");
 	buf_puts(b, kind);
 	buf_puts(b, " — ");
 	buf_html(b, round->title);

@@ -5,6 +5,7 @@
 
 #include "codes.h"
 #include "jsonpath.h"
+#include "page.h"
 
 /* Desktop first but usable at 360 px: staff use school laptops and their
  * phones.  System fonts only. */
@@ -63,12 +64,7 @@ const char STAFF_SCRIPT[] =
 
 static void head(Buf *b, const char *title, const char *refresh)
 {
-	buf_puts(b, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
-		    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-		    "<meta name=\"referrer\" content=\"no-referrer\">"
-		    "<meta name=\"robots\" content=\"noindex\">");
-	if (refresh)
-		buf_printf(b, "<meta http-equiv=\"refresh\" content=\"%s\">", refresh);
+	page_head_open(b, refresh);
 	buf_puts(b, "<title>");
 	buf_html(b, title);
 	buf_puts(b, "</title><style>");

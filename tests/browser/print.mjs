@@ -3,26 +3,13 @@
 // "Save as PDF" would), plus a screenshot.  Checks that nothing is fetched
 // from outside and that the Content-Security-Policy blocks nothing.
 // Usage: node print.mjs ORIGIN COOKIE OUT_DIR NAME=PATH …   (prints TAP)
-import { chromium } from 'playwright-core';
+import { done, launch, ok } from './tap.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [origin, cookie, out, ...pages] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
-let n = 0, failed = 0;
-const ok = (cond, what, diag) => {
-  n++;
-  if (!cond) failed++;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
-  if (!cond && diag) console.log(String(diag).split('\n').map((l) => `# ${l}`).join('\n'));
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  timeout: 60000,
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 1024, height: 1400 }, locale: 'vi-VN' });
   const [name, value] = cookie.split('=');
@@ -47,5 +34,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

@@ -2,26 +2,13 @@
 // labels, send, and see "Cảm ơn".  Then the same with the network cut while
 // sending: the answers stay on the phone and go out when it returns.
 // Usage: node survey.mjs FORM_URL SCREENSHOT_DIR   (prints TAP)
-import { chromium } from 'playwright-core';
+import { done, launch, ok } from './tap.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [url, shots] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
-let n = 0, failed = 0;
-const ok = (cond, what, diag) => {
-  n++;
-  if (!cond) failed++;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${what}`);
-  if (!cond && diag) console.log(String(diag).split('\n').map((l) => `# ${l}`).join('\n'));
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  timeout: 60000,
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({
     viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
@@ -98,5 +85,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+done();

@@ -354,6 +354,20 @@ def form_fields(html):
     return fields
 
 
+def database_with_units(tap, scratch, org_csv, env=None):
+    """A migrated cluster with the shipped questionnaires and the units of
+    org_csv imported; returns it and the environment for run_cli."""
+    pg = Postgres(scratch)
+    env = dict(env or {}, DATABASE_URL=pg.conninfo)
+    for args in (["migrate"], ["forms", "load"]):
+        tap.eq(run_cli(args, env=env).returncode, 0, " ".join(args))
+    path = os.path.join(scratch.path, "org.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(org_csv)
+    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+    return pg, env
+
+
 BROWSER_DIR = os.path.join(SOURCE_ROOT, "tests", "browser")
 
 

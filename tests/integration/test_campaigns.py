@@ -2,7 +2,7 @@
 public URL last; every bad value gets one clear line; the round works."""
 import re
 
-from harness import Postgres, Server, run_cli, run_tests
+from harness import Server, database_with_units, run_cli, run_tests
 
 ORG = ("code,name,kind,parent_code,school_level\n79,Sở GD&ĐT,province,,\n"
        "79-X,Phường X,commune,79,\n79-A,Trường A,school,79-X,thcs\n"
@@ -10,14 +10,8 @@ ORG = ("code,name,kind,parent_code,school_level\n79,Sở GD&ĐT,province,,\n"
 
 
 def main(tap, scratch):
-    pg = Postgres(scratch)
-    env = {"DATABASE_URL": pg.conninfo, "HAILONG_BASE_URL": "https://khaosat.example.vn"}
-    for args in (["migrate"], ["forms", "load"]):
-        tap.eq(run_cli(args, env=env).returncode, 0, " ".join(args))
-    path = f"{scratch.path}/org.csv"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(ORG)
-    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+    pg, env = database_with_units(tap, scratch, ORG,
+                                  {"HAILONG_BASE_URL": "https://khaosat.example.vn"})
 
     base = ["campaign", "create", "--org", "79-A-K6", "--form", "hop-phu-huynh-nhanh",
             "--title", "Họp phụ huynh khối 6, học kỳ I", "--opens", "2026-01-01 07:00",

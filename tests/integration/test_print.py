@@ -7,7 +7,8 @@ import os
 import re
 import subprocess
 
-from harness import (Postgres, Server, ensure_playwright, run_cli, run_node_tap, run_tests)
+from harness import (Server, database_with_units, ensure_playwright, run_cli, run_node_tap,
+                     run_tests)
 from test_rounds import ORG, PASSWORD, sign_in
 
 BASE = "https://ks.example.vn"
@@ -38,14 +39,7 @@ def pdf_text(pdf):
 
 def main(tap, scratch):
     ensure_playwright(tap)
-    pg = Postgres(scratch)
-    env = {"DATABASE_URL": pg.conninfo, "HAILONG_BASE_URL": BASE}
-    for args in (["migrate"], ["forms", "load"]):
-        tap.eq(run_cli(args, env=env).returncode, 0, " ".join(args))
-    path = f"{scratch.path}/org.csv"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(ORG)
-    run_cli(["org", "import", path], env=env)
+    pg, env = database_with_units(tap, scratch, ORG, {"HAILONG_BASE_URL": BASE})
     run_cli(["user", "add", "--org", "79-A", "--role", "staff", "--login", "gv.a"], env=env,
             stdin=PASSWORD + "\n")
     out = run_cli(["campaign", "create", "--org", "79-A", "--form", "moet-cmhs-thcs", "--title",
