@@ -50,6 +50,8 @@ typedef struct Config {
 	long long commit_batch_max;
 	long long commit_max_batches;
 	long long aggregate_interval_ms;
+	long long privacy_threshold;
+	long long report_workers;
 	long long commit_wait_ms;
 	long long rate_per_minute;
 	long long rate_burst;

@@ -554,6 +554,7 @@ static FormItem *new_item(Check *c)
 	f->items[f->nitems].element = -1;
 	f->items[f->nitems].scale = -1;
 	f->items[f->nitems].answer_index = -1;
+	f->items[f->nitems].target_percent = NAN;
 	return &f->items[f->nitems++];
 }
 
@@ -628,13 +629,29 @@ static void parse_answer_fields(Check *c, const cJSON *node, FormItem *item)
 	}
 }
 
+/* A target_percent member of node, or fallback when there is none. */
+static double get_target(Check *c, const cJSON *node, double fallback)
+{
+	const cJSON *target = member(node, "target_percent");
+
+	if (!target)
+		return fallback;
+	if (!cJSON_IsNumber(target) || target->valuedouble < 0 || target->valuedouble > 100) {
+		fail_at(c, target, false, "target_percent", "must be a number from 0 to 100");
+		return fallback;
+	}
+	return target->valuedouble;
+}
+
 static void parse_item(Check *c, const cJSON *node, int parent, ItemKind parent_kind)
 {
 	static const char *const kinds[] = {"group", "element", "criterion", "question", NULL};
-	static const char *const container_keys[] = {"kind", "id", "title", "items", NULL};
+	static const char *const group_keys[] = {"kind", "id", "title", "items", NULL};
+	static const char *const element_keys[] = {"kind", "id", "title", "items", "target_percent",
+						   NULL};
 	static const char *const criterion_keys[] = {
 		"kind", "id", "text", "short", "help", "scale", "required", "no_opinion",
-		"no_opinion_label", "satisfied", "role", NULL};
+		"no_opinion_label", "satisfied", "role", "target_percent", NULL};
 	static const char *const question_keys[] = {
 		"kind", "id", "text", "short", "help", "scale", "required", "no_opinion",
 		"no_opinion_label", "satisfied", "role", "max_length", NULL};
@@ -672,9 +689,12 @@ static void parse_item(Check *c, const cJSON *node, int parent, ItemKind parent_
 	index = f->nitems - 1;
 	item->kind = (ItemKind)kind;
 	item->parent = parent;
-	check_keys(c, node, kind <= ITEM_ELEMENT ? container_keys
-				: kind == ITEM_CRITERION ? criterion_keys
-							 : question_keys);
+	check_keys(c, node, kind == ITEM_GROUP       ? group_keys
+			    : kind == ITEM_ELEMENT   ? element_keys
+			    : kind == ITEM_CRITERION ? criterion_keys
+						     : question_keys);
+	if (kind == ITEM_ELEMENT || kind == ITEM_CRITERION)
+		item->target_percent = get_target(c, node, item->target_percent);
 	id_node = member(node, "id");
 	if (!id_node) {
 		fail_at(c, node, false, "id", "missing");
@@ -816,20 +836,12 @@ static void parse_top(Check *c, cJSON *root)
 		fail_at(c, v, false, "method", "must be an object");
 	} else if (v) {
 		size_t at = path_push(c, "method");
-		const cJSON *target = member(v, "target_percent");
 		check_keys(c, v, method_keys);
 		f->index_method = get_enum(c, v, "index", false, index_methods) == 1
 					  ? INDEX_POOLED
 					  : INDEX_MEAN_OF_CRITERIA;
 		f->headline_overall = get_enum(c, v, "headline", false, headlines) == 1;
-		if (target) {
-			if (!cJSON_IsNumber(target) || target->valuedouble < 0 ||
-			    target->valuedouble > 100)
-				fail_at(c, target, false, "target_percent",
-					"must be a number from 0 to 100");
-			else
-				f->target_percent = target->valuedouble;
-		}
+		f->target_percent = get_target(c, v, f->target_percent);
 		path_pop(c, at);
 	}
 

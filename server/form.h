@@ -81,6 +81,7 @@ typedef struct FormItem {
 	int satisfied[FORM_MAX_OPTIONS]; /* effective satisfied values */
 	int nsatisfied;
 	int max_length;   /* text questions */
+	double target_percent; /* elements and criteria: their own target, NAN when not set */
 	int answer_index; /* position among answerable items, -1 for groups/elements */
 } FormItem;
 

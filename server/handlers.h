@@ -74,6 +74,11 @@ void handle_api_campaign_close(HttpRequest *r);
 void handle_api_slips_get(HttpRequest *r);
 void handle_api_slips_create(HttpRequest *r);
 
+/* GET /api/v1/reports/{code}: the report document (docs/reports.md) of a
+ * unit of the caller's subtree; ?from=&to=&campaign=&compare_from=
+ * &compare_to=&q=&format=json. */
+void handle_api_report(HttpRequest *r);
+
 /* GET /s/{code}: the round's questionnaire for a parent (code: the round's
  * shared code or a single-use slip code). */
 void handle_survey_get(HttpRequest *r);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "log.h"
@@ -313,6 +314,56 @@ static void page_headers(HttpRequest *r, int status)
 	http_add_header(r, "Vary", "Accept-Encoding");
 	if (status == 503)
 		http_add_header(r, "Retry-After", "2");
+}
+
+void http_reply_file(HttpRequest *r, int status, const char *content_type, int fd, long long size,
+		     bool page, const char *filename)
+{
+	struct evbuffer *out;
+	struct evkeyvalq *headers;
+	char disposition[160];
+
+	if (!r->req) {
+		close(fd);
+		log_request(r, status, (size_t)size);
+		server_request_done(r->server);
+		request_free(r);
+		return;
+	}
+	if (page)
+		page_headers(r, status);
+	if (filename) {
+		snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+		http_add_header(r, "Content-Disposition", disposition);
+	}
+	headers = evhttp_request_get_output_headers(r->req);
+	evhttp_add_header(headers, "Content-Type", content_type);
+	evhttp_add_header(headers, "X-Request-Id", r->id);
+	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+	if (!evhttp_find_header(headers, "Cache-Control"))
+		evhttp_add_header(headers, "Cache-Control", "no-store");
+	if (r->server->stopping)
+		evhttp_add_header(headers, "Connection", "close");
+	out = evbuffer_new();
+	/* The file is sent from the kernel's cache: no copy of an export in
+	 * our memory.  evbuffer_add_file owns fd from here. */
+	if (!out || (size > 0 && evbuffer_add_file(out, fd, 0, size) != 0)) {
+		if (out)
+			evbuffer_free(out);
+		out = NULL;
+		close(fd);
+		status = 500;
+	} else if (size == 0) {
+		close(fd);
+	}
+	evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
+	evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
+	log_request(r, status, (size_t)size);
+	evhttp_send_reply(r->req, status, NULL, out);
+	if (out)
+		evbuffer_free(out);
+	r->req = NULL;
+	request_free(r);
 }
 
 void http_reply_html_parts(HttpRequest *r, int status, const char *const *parts,

@@ -93,6 +93,12 @@ void http_reply_error(HttpRequest *r, int status, const char *code, const char *
 /* The same with "field": the input field at fault (omitted when NULL or ""). */
 void http_reply_error_field(HttpRequest *r, int status, const char *code, const char *message,
 			    const char *field);
+/* Sends size bytes of the file fd (which is closed here) as the body; with
+ * page true, the security headers of HTML pages too.  filename, when given,
+ * makes it a download of that name. */
+void http_reply_file(HttpRequest *r, int status, const char *content_type, int fd, long long size,
+		     bool page, const char *filename);
+
 /* A query-string parameter, decoded, copied into out; false when absent,
  * malformed or longer than cap - 1. */
 bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap);

@@ -24,6 +24,8 @@
 #include "migrate.h"
 #include "org_import.h"
 #include "qr.h"
+#include "report_build.h"
+#include "report_output.h"
 #include "server.h"
 #include "sql_text.h"
 #include "token.h"
@@ -53,6 +55,9 @@ static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
 static int cmd_campaign(Config *config, int argc, char **argv);
 static int cmd_aggregate(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
+static const char *const report_flags[] = {"from", "to", "campaign", "compare-from", "compare-to",
+					   "format", "q", NULL};
+static int cmd_report(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
 
 static const struct {
@@ -85,6 +90,11 @@ static const struct {
 	 "count the responses stored since the last run into the tallies that reports read "
 	 "(the server also does it every --aggregate-interval)",
 	 NULL},
+	{"report", cmd_report, 1, "report NODE",
+	 "the satisfaction report of a unit and its subtree to standard output: [--from "
+	 "YYYY-MM-DD --to YYYY-MM-DD] (default: this school year) [--campaign CODE] "
+	 "[--compare-from … --compare-to …] [--q TEXT] --format json|csv|xlsx|html|notice",
+	 report_flags},
 	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
 	 "write the QR code of a round's or slip's form URL to standard output", qr_flags},
 	{"demo", cmd_demo, 0, "demo",
@@ -549,6 +559,55 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 	PQfinish(conn);
 	printf("%lld responses counted\n", total);
 	return 0;
+}
+
+static int cmd_report(Config *config, int argc, char **argv)
+{
+	ReportQuery q = {
+		.from = flag_value(argc, argv, "from"),
+		.to = flag_value(argc, argv, "to"),
+		.campaign = flag_value(argc, argv, "campaign"),
+		.compare_from = flag_value(argc, argv, "compare-from"),
+		.compare_to = flag_value(argc, argv, "compare-to"),
+		.search = flag_value(argc, argv, "q"),
+		.privacy_threshold = (int)config->privacy_threshold,
+	};
+	const char *format = flag_value(argc, argv, "format");
+	ReportFormat how;
+	ReportError rerr;
+	char *err = NULL;
+	PGconn *conn;
+	cJSON *doc;
+	bool ok;
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			q.node = argv[i];
+	if (!q.node || !format) {
+		fprintf(stderr, "usage: hailong report NODE --format json|csv|xlsx|html|notice "
+				"[--from YYYY-MM-DD --to YYYY-MM-DD] [--campaign CODE]\n");
+		return 2;
+	}
+	if (!report_format_parse(format, &how)) {
+		fprintf(stderr, "hailong: report: --format \"%s\": one of json, csv, xlsx, html, "
+				"notice\n", format);
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	if (!(conn = db_sync_connect(config->database_url, "hailong-report", &err)))
+		return command_failed("report", err);
+	doc = report_build(conn, &q, &rerr);
+	PQfinish(conn);
+	if (!doc) {
+		fprintf(stderr, "hailong: report: %s\n", rerr.message);
+		return rerr.status == 503 ? 1 : 2;
+	}
+	ok = report_write(stdout, doc, how, NULL, &err);
+	cJSON_Delete(doc);
+	if (!ok)
+		return command_failed("report", err);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int cmd_qr(Config *config, int argc, char **argv)

@@ -85,6 +85,7 @@ void report_count(const Form *form, ItemCounts *counts, int answer_index, int va
 /* Sets the verdict and gap of a rate that has its percent and interval. */
 static void judge(Rate *rate, double target)
 {
+	rate->target = target;
 	if (isnan(rate->percent)) {
 		rate->verdict = VERDICT_NONE;
 		rate->gap = NAN;
@@ -121,8 +122,16 @@ static bool has_rate(const FormItem *item, const FormScale *scale)
 }
 
 static void item_result(ItemResult *out, const Form *form, const FormItem *item,
-			const ItemCounts *counts, double target)
+			const ItemCounts *counts, double form_target)
 {
+	double target = form_target;
+
+	/* A criterion's own target, else its element's, else the form's. */
+	if (item->kind == ITEM_CRITERION && !isnan(item->target_percent))
+		target = item->target_percent;
+	else if (item->kind == ITEM_CRITERION && item->element >= 0 &&
+		 !isnan(form->items[item->element].target_percent))
+		target = form->items[item->element].target_percent;
 	const FormScale *scale = &form->scales[item->scale];
 	long long satisfied = 0, valid = 0;
 
@@ -179,6 +188,7 @@ static void index_over(IndexResult *out, const Report *report, bool (*member)(co
 		}
 	}
 	rate_from_counts(&out->pooled, satisfied, valid, target);
+	out->mean_valid = rated ? sum_valid / rated : 0;
 	out->mean_of_criteria.satisfied = satisfied;
 	out->mean_of_criteria.valid = valid;
 	out->mean_of_criteria.percent = rated ? sum_percent / rated : NAN;
@@ -222,7 +232,7 @@ static void overall_of_elements(Report *report, double target)
 		const IndexResult *el = &report->elements[e];
 		if (!isnan(el->mean_of_criteria.percent)) {
 			sum += el->mean_of_criteria.percent;
-			sum_valid += el->criteria ? (double)el->mean_of_criteria.valid / el->criteria : 0;
+			sum_valid += el->mean_valid;
 			rated++;
 		}
 		if (!isnan(el->score_mean_of_criteria)) {
@@ -282,7 +292,9 @@ bool report_compute(Report *out, const Form *form, const ItemCounts *counts, lon
 	}
 	for (int k = 0; k < form->nitems; k++)
 		if (form->items[k].kind == ITEM_ELEMENT)
-			index_over(&out->elements[e++], out, in_element, k, target);
+			index_over(&out->elements[e++], out, in_element, k,
+				   isnan(form->items[k].target_percent) ? target
+									: form->items[k].target_percent);
 	index_over(&out->overall, out, any_index, -1, target);
 	overall_of_elements(out, target);
 	out->suppressed = responses < min_responses;

@@ -40,6 +40,7 @@ typedef struct Rate {
 	long long satisfied, valid; /* numerator and denominator */
 	double percent;             /* 100 × satisfied / valid; NAN when valid is 0 */
 	double low, high;           /* 95 % interval, percent; NAN when valid is 0 */
+	double target;              /* percent: the criterion's, element's or form's */
 	Verdict verdict;
 	double gap;                 /* percent − target, in points; NAN without a rate */
 } Rate;
@@ -59,6 +60,7 @@ typedef struct ItemResult {
 typedef struct IndexResult {
 	int item;              /* the element's index in form->items; -1 for overall */
 	int criteria;          /* criteria counted */
+	double mean_valid;     /* mean valid answers of its criteria that have any */
 	Rate mean_of_criteria; /* the mean of the criteria's rates; interval: see methodology */
 	Rate pooled;           /* all their answers pooled */
 	Score score;           /* mean score, answers pooled */
@@ -85,6 +87,9 @@ void wilson_interval(long long satisfied, long long valid, double *low, double *
 void report_count(const Form *form, ItemCounts *counts, int answer_index, int value, long long n);
 
 /* Computes the report from counts (form->nanswers entries; read only).
+ * target is the questionnaire's target (the overall index and questions);
+ * criteria and elements use their own when the form sets one
+ * (form_item_target).
  * Groups with fewer than min_responses responses are suppressed: counts are
  * kept, rates and scores left NAN.  Returns false when memory runs out.
  * Free with report_free. */

@@ -1,5 +1,7 @@
 #include "server.h"
 
+#include "report_service.h"
+
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -263,8 +265,10 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	server->login_limit_client = ratelimit_new(10, 10, 16384);
 	server->login_limit_name = ratelimit_new(10, 10, 16384);
 	server->workers = workq_new(server->base, 2, 64);
+	server->reports = report_service_new(server->base, config->database_url,
+					     config->db_connect_timeout_ms, (int)config->report_workers);
 	if (!server->survey_limit || !server->campaigns || !server->login_limit_client ||
-	    !server->login_limit_name || !server->workers)
+	    !server->login_limit_name || !server->workers || !server->reports)
 		goto oom;
 	page_csp(server->csp, sizeof server->csp);
 	return server;
@@ -306,6 +310,8 @@ void server_free(Server *server)
 	server->aggregator = NULL;
 	workq_free(server->workers); /* before the requests its callbacks answer */
 	server->workers = NULL;
+	report_service_free(server->reports);
+	server->reports = NULL;
 	db_pool_free(server->pool);
 	server->pool = NULL;
 	if (server->http)

@@ -47,6 +47,7 @@ typedef struct Server {
 	RateLimit *survey_limit;     /* per client address, on /s/… */
 	CampaignCache *campaigns;    /* rounds by shared code, for a few seconds */
 	struct WorkQueue *workers;   /* password checks off the loop */
+	struct ReportService *reports; /* reports and exports off the loop */
 	RateLimit *login_limit_client, *login_limit_name; /* sign-in attempts */
 	unsigned char secret[TOKEN_KEY_BYTES]; /* signs submission ids; from the database */
 	bool have_secret;

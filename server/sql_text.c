@@ -349,3 +349,71 @@ const char SQL_PAPER_DRAFT_DONE[] =
 /* $1 batch size: responses counted into the tallies (-1: another instance
  * is counting). */
 const char SQL_AGGREGATE[] = "SELECT hl_aggregate($1::integer)";
+
+/* ---- reports (server/report_build.c) ------------------------------------ */
+
+/* $1 unit code, $2 the caller's subtree (ltree text, NULL: everything): the
+ * unit and its ancestors within that subtree, root first. */
+const char SQL_REPORT_NODE[] =
+	"SELECT n.id, n.code, n.name, n.kind, n.path::text,"
+	" (SELECT coalesce(json_agg(json_build_object('code', a.code, 'name', a.name,"
+	"  'kind', a.kind) ORDER BY nlevel(a.path)), '[]')"
+	"  FROM org_unit a WHERE a.path @> n.path AND a.id <> n.id"
+	"  AND ($2::ltree IS NULL OR a.path <@ $2::ltree))::text"
+	" FROM org_unit n WHERE n.code = $1 AND ($2::ltree IS NULL OR n.path <@ $2::ltree)";
+
+/* $1 round code, $2 the node's path: the round, when it is in the subtree. */
+const char SQL_REPORT_CAMPAIGN[] =
+	"SELECT c.public_code, c.title,"
+	" to_char(c.opens_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'),"
+	" to_char(least(c.closes_at, coalesce(c.closed_early_at, c.closes_at))"
+	"  AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')"
+	" FROM campaign c JOIN org_unit u ON u.id = c.org_unit_id"
+	" WHERE c.public_code = $1 AND u.path <@ $2::ltree";
+
+/* $1 node path, $2 first day, $3 last day (Vietnamese dates, inclusive),
+ * $4 one round's code or NULL: the rounds in scope, with their unit's path
+ * for the roll-ups. */
+const char SQL_REPORT_ROUNDS[] =
+	"SELECT c.id, c.version_id, c.target_count, u.path::text"
+	" FROM campaign c JOIN org_unit u ON u.id = c.org_unit_id"
+	" WHERE u.path <@ $1::ltree"
+	" AND ($4::text IS NOT NULL OR (c.opens_at >= $2::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'"
+	"  AND c.opens_at < ($3::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))"
+	" AND ($4::text IS NULL OR c.public_code = $4)";
+
+/* $1 round ids (bigint[] text). */
+const char SQL_REPORT_TALLIES[] =
+	"SELECT campaign_id, version_id, answer_index, value, n FROM tally"
+	" WHERE campaign_id = ANY($1::bigint[])";
+
+const char SQL_REPORT_TOTALS[] =
+	"SELECT campaign_id, version_id, responses,"
+	" to_char(last_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:00+07:00')"
+	" FROM tally_total WHERE campaign_id = ANY($1::bigint[])";
+
+/* $1 version ids. */
+const char SQL_REPORT_VERSIONS[] =
+	"SELECT id, form_id, edition, content_hash, definition::text"
+	" FROM questionnaire_version WHERE id = ANY($1::bigint[])";
+
+/* $1 node id, $2 node path: its children, and the schools below it. */
+const char SQL_REPORT_UNITS[] =
+	"SELECT id, code, name, kind, parent_id = $1::bigint FROM org_unit"
+	" WHERE parent_id = $1::bigint OR (kind = 'school' AND path <@ $2::ltree AND id <> $1::bigint)";
+
+/* Responses stored and not yet counted. */
+const char SQL_REPORT_UNCOUNTED[] = "SELECT count(*) FROM response_uncounted";
+
+/* $1 round ids, $2 ILIKE pattern or NULL, $3 limit, $4 offset: free-text
+ * answers, newest first, with how many match in all. */
+const char SQL_REPORT_COMMENTS[] =
+	"SELECT to_char(r.submitted_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'),"
+	" r.version_id, t.i, t.text, u.name, count(*) OVER ()"
+	" FROM response r JOIN campaign c ON c.id = r.campaign_id"
+	" JOIN org_unit u ON u.id = c.org_unit_id,"
+	" unnest(r.texts) WITH ORDINALITY AS t(text, i)"
+	" WHERE r.campaign_id = ANY($1::bigint[]) AND r.texts IS NOT NULL"
+	" AND t.text IS NOT NULL AND t.text <> ''"
+	" AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')"
+	" ORDER BY r.submitted_minute DESC, r.id DESC, t.i LIMIT $3::integer OFFSET $4::integer";

@@ -58,5 +58,14 @@ extern const char SQL_PAPER_SLIP[];
 extern const char SQL_PAPER_DRAFT[];
 extern const char SQL_PAPER_DRAFT_DONE[];
 extern const char SQL_AGGREGATE[];
+extern const char SQL_REPORT_NODE[];
+extern const char SQL_REPORT_CAMPAIGN[];
+extern const char SQL_REPORT_ROUNDS[];
+extern const char SQL_REPORT_TALLIES[];
+extern const char SQL_REPORT_TOTALS[];
+extern const char SQL_REPORT_VERSIONS[];
+extern const char SQL_REPORT_UNITS[];
+extern const char SQL_REPORT_UNCOUNTED[];
+extern const char SQL_REPORT_COMMENTS[];
 
 #endif
