@@ -8,6 +8,7 @@
 #include "codes.h"
 #include "jsonpath.h"
 #include "page_print.h"
+#include "page_report.h"
 #include "page_staff.h"
 
 /* Mobile first: one column, labels as big tap targets (≥ 44 px), system
@@ -94,18 +95,20 @@ static void hash_b64(const char *text, char *out, size_t cap)
 
 void page_csp(char *out, size_t cap)
 {
-	char style[64], print_style[64], staff_style[64], script[64], staff_script[64];
+	char style[64], print_style[64], staff_style[64], report_style[64], script[64],
+		staff_script[64];
 
 	hash_b64(STYLE, style, sizeof style);
 	hash_b64(PRINT_STYLE, print_style, sizeof print_style);
 	hash_b64(STAFF_STYLE, staff_style, sizeof staff_style);
+	hash_b64(REPORT_STYLE, report_style, sizeof report_style);
 	hash_b64(SCRIPT, script, sizeof script);
 	hash_b64(STAFF_SCRIPT, staff_script, sizeof staff_script);
 	snprintf(out, cap,
-		 "default-src 'none'; style-src 'sha256-%s' 'sha256-%s' 'sha256-%s'; "
+		 "default-src 'none'; style-src 'sha256-%s' 'sha256-%s' 'sha256-%s' 'sha256-%s'; "
 		 "script-src 'sha256-%s' 'sha256-%s'; connect-src 'self'; img-src 'self' data:; "
 		 "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-		 style, print_style, staff_style, script, staff_script);
+		 style, print_style, staff_style, report_style, script, staff_script);
 }
 
 void page_head_open(Buf *b, const char *refresh)
