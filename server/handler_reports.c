@@ -1,7 +1,9 @@
 /*
- * The reports: GET /api/v1/reports/{node} as JSON, CSV or XLSX, scoped to
- * the caller's subtree.  The work happens on report_service's threads; this
- * file reads the query, hands it over and sends back what comes.
+ * The reports: GET /api/v1/reports/{code} (JSON, CSV, XLSX) and the staff
+ * report page GET /staff/reports/{code} (HTML, the notice-board sheet and
+ * the same downloads), scoped to the caller's subtree.  The work happens
+ * on report_service's threads; this file reads the query, hands it over
+ * and sends back what comes.
  */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -11,6 +13,8 @@
 #include <sys/queue.h>
 
 #include "auth.h"
+#include "buf.h"
+#include "page_staff.h"
 #include "handlers.h"
 #include "log.h"
 #include "report_service.h"
@@ -18,6 +22,7 @@
 
 typedef struct ReportCall {
 	ReportTask *task;
+	bool page; /* a staff page: errors as pages in Vietnamese */
 	char node[65];
 } ReportCall;
 
@@ -35,6 +40,31 @@ static const char *error_code(int status)
 	return status == 404 ? "not_found" : status == 422 ? "invalid" : "unavailable";
 }
 
+/* The staff page's answer to a report it could not make. */
+static void reply_page_error(HttpRequest *r, int status, const char *field)
+{
+	Buf out;
+
+	buf_init(&out, 2048);
+	if (status == 404)
+		page_staff_message(&out, "Không tìm thấy",
+				   "Không có đơn vị hoặc đợt khảo sát này trong phạm vi của bạn.", NULL);
+	else if (status == 422 && field && (!strcmp(field, "from") || !strcmp(field, "to") ||
+					    !strcmp(field, "compare_from") ||
+					    !strcmp(field, "compare_to")))
+		page_staff_message(&out, "Khoảng thời gian không hợp lệ",
+				   "Hãy nhập ngày theo dạng ngày/tháng/năm hợp lệ, ngày bắt đầu không "
+				   "sau ngày kết thúc, và không quá mười năm.",
+				   NULL);
+	else if (status == 422)
+		page_staff_message(&out, "Yêu cầu không hợp lệ",
+				   "Nội dung tìm kiếm hoặc định dạng xuất không hợp lệ.", NULL);
+	else
+		page_staff_message(&out, "Hệ thống đang bận",
+				   "Chưa lập được báo cáo lúc này, vui lòng thử lại sau ít phút.", NULL);
+	http_reply_html(r, status, &out);
+}
+
 static void report_ready(ReportTask *t)
 {
 	HttpRequest *r = t->arg;
@@ -45,20 +75,24 @@ static void report_ready(ReportTask *t)
 		return;
 	}
 	((ReportCall *)r->data)->task = NULL;
-	if (!t->ran) {
-		http_reply_error(r, 503, "unavailable", "the server is stopping");
-	} else if (t->error.status) {
-		if (t->error.status == 503)
-			log_msg(LOG_WARN, r->id, "report: %s", t->error.message);
-		http_reply_error_field(r, t->error.status, error_code(t->error.status),
-				       t->error.message, t->error.field);
+	if (t->ran && t->error.status == 503)
+		log_msg(LOG_WARN, r->id, "report: %s", t->error.message);
+	if (!t->ran || t->error.status) {
+		int status = t->ran ? t->error.status : 503;
+		if (((ReportCall *)r->data)->page)
+			reply_page_error(r, status, t->error.field);
+		else
+			http_reply_error_field(r, status, error_code(status),
+					       t->ran ? t->error.message : "the server is stopping",
+					       t->error.field);
 	} else {
 		int fd = t->fd;
-		bool download = t->format != REPORT_FORMAT_JSON;
+		bool page = t->format == REPORT_FORMAT_HTML || t->format == REPORT_FORMAT_NOTICE;
+		bool download = !page && t->format != REPORT_FORMAT_JSON;
 		t->fd = -1;
 		snprintf(filename, sizeof filename, "bao-cao-%s.%s", ((ReportCall *)r->data)->node,
 			 report_format_extension(t->format));
-		http_reply_file(r, 200, report_format_mime(t->format), fd, (long long)t->size, false,
+		http_reply_file(r, 200, report_format_mime(t->format), fd, (long long)t->size, page,
 				download ? filename : NULL);
 	}
 	report_task_free(t);
@@ -67,7 +101,7 @@ static void report_ready(ReportTask *t)
 /* The query-string parameters of a report: every one checked, none
  * silently dropped. */
 static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
-		       ReportFormat *format)
+		       ReportFormat *format, bool page)
 {
 	static const struct {
 		const char *name;
@@ -77,7 +111,10 @@ static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
 	const char *v;
 
 	if (r->query && evhttp_parse_query_str(r->query, q) != 0) {
-		http_reply_error(r, 400, "bad_request", "the query string is malformed");
+		if (page)
+			reply_page_error(r, 422, NULL);
+		else
+			http_reply_error(r, 400, "bad_request", "the query string is malformed");
 		return false;
 	}
 	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
@@ -86,7 +123,10 @@ static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
 			char message[96];
 			snprintf(message, sizeof message, "%s is too long (at most %zu characters)",
 				 limits[i].name, limits[i].max);
-			http_reply_error_field(r, 422, "invalid", message, limits[i].name);
+			if (page)
+				reply_page_error(r, 422, limits[i].name);
+			else
+				http_reply_error_field(r, 422, "invalid", message, limits[i].name);
 			return false;
 		}
 	}
@@ -99,15 +139,49 @@ static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
 	query->search = PARAM("q");
 	v = PARAM("format");
 #undef PARAM
-	*format = REPORT_FORMAT_JSON;
-	if (v && !report_format_parse(v, format)) {
-		http_reply_error_field(r, 422, "invalid", "format must be json", "format");
+	*format = page ? REPORT_FORMAT_HTML : REPORT_FORMAT_JSON;
+	if (v && (!report_format_parse(v, format) ||
+		  (!page && (*format == REPORT_FORMAT_HTML || *format == REPORT_FORMAT_NOTICE)))) {
+		if (page)
+			reply_page_error(r, 422, "format");
+		else
+			http_reply_error_field(r, 422, "invalid", "format must be json, csv or xlsx",
+					       "format");
 		return false;
 	}
 	return true;
 }
 
-static void report_authorised(HttpRequest *r)
+/* "/staff/reports/CODE?from=…&to=…[&campaign=…]&format=" + format, every
+ * value percent-encoded; NULL when memory runs out. */
+static char *page_link(const char *code, const ReportQuery *q, const char *format)
+{
+	const char *names[] = {"from", "to", "campaign"};
+	const char *values[] = {q->from, q->to, q->campaign};
+	char *enc = evhttp_encode_uri(code);
+	Buf b;
+
+	buf_init(&b, 128);
+	buf_printf(&b, "/staff/reports/%s", enc ? enc : "");
+	free(enc);
+	buf_puts(&b, "?");
+	for (int i = 0; i < 3; i++) {
+		if (!values[i])
+			continue;
+		enc = evhttp_encode_uri(values[i]);
+		buf_printf(&b, "%s=%s&", names[i], enc ? enc : "");
+		free(enc);
+	}
+	if (format)
+		buf_printf(&b, "format=%s", format);
+	if (b.failed) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static void start(HttpRequest *r, bool page)
 {
 	ReportCall *c = calloc(1, sizeof *c);
 	struct evkeyvalq q = {0};
@@ -125,10 +199,30 @@ static void report_authorised(HttpRequest *r)
 	}
 	r->data = c;
 	r->data_free = call_free;
+	c->page = page;
 	snprintf(c->node, sizeof c->node, "%s", query.node ? query.node : "");
-	if (!read_query(r, &q, &query, &format))
+	if (!read_query(r, &q, &query, &format, page))
 		goto done;
 	c->task = report_task_new(&query, format, report_ready, r);
+	if (c->task && page) {
+		char *csv = page_link(c->node, &query, "csv"), *xlsx = page_link(c->node, &query, "xlsx");
+		char *json = page_link(c->node, &query, "json"),
+		     *notice = page_link(c->node, &query, "notice"),
+		     *self = page_link(c->node, &query, NULL);
+		ReportPageLinks links = {.csv = csv, .xlsx = xlsx, .json = json, .notice = notice,
+					 .period_action = self, .node_path = "/staff/reports/",
+					 .comments_query = query.search};
+		bool ok = csv && xlsx && json && notice && self && report_task_set_links(c->task, &links);
+		free(csv);
+		free(xlsx);
+		free(json);
+		free(notice);
+		free(self);
+		if (!ok) {
+			report_task_free(c->task);
+			c->task = NULL;
+		}
+	}
 	if (!c->task) {
 		http_reply_error(r, 503, "busy", "out of memory");
 		goto done;
@@ -142,7 +236,22 @@ done:
 	evhttp_clear_headers(&q);
 }
 
+static void api_authorised(HttpRequest *r)
+{
+	start(r, false);
+}
+
+static void page_authorised(HttpRequest *r)
+{
+	start(r, true);
+}
+
 void handle_api_report(HttpRequest *r)
 {
-	auth_require(r, AUTH_VIEWER, report_authorised);
+	auth_require(r, AUTH_VIEWER, api_authorised);
+}
+
+void handle_staff_report(HttpRequest *r)
+{
+	auth_require(r, AUTH_VIEWER, page_authorised);
 }

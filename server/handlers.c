@@ -25,6 +25,7 @@ bool handlers_register(Router *router)
 		{HTTP_POST, "/login", handle_login_post},
 		{HTTP_POST, "/logout", handle_logout},
 		{HTTP_GET, "/staff", handle_staff_home},
+		{HTTP_GET, "/staff/reports/{code}", handle_staff_report},
 		{HTTP_GET, "/staff/rounds/{code}", handle_staff_round},
 		{HTTP_GET, "/staff/rounds/{code}/poster", handle_staff_poster},
 		{HTTP_GET, "/staff/rounds/{code}/slips", handle_staff_slips},

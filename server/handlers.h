@@ -79,6 +79,10 @@ void handle_api_slips_create(HttpRequest *r);
  * &compare_to=&q=&format=json. */
 void handle_api_report(HttpRequest *r);
 
+/* GET /staff/reports/{code}: the report page (?format=html, the default),
+ * the notice-board sheet (notice) or a download (csv, xlsx, json). */
+void handle_staff_report(HttpRequest *r);
+
 /* GET /s/{code}: the round's questionnaire for a parent (code: the round's
  * shared code or a single-use slip code). */
 void handle_survey_get(HttpRequest *r);

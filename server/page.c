@@ -355,7 +355,10 @@ void page_staff_home(Buf *b, const char *login, const char *role, const char *un
 	buf_html(b, unit_name);
 	buf_puts(b, " (");
 	buf_html(b, unit_code);
-	buf_puts(b, ")</p></div><div class=\"card\"><h2>Các đợt khảo sát</h2>");
+	/* Unit codes are letters, digits, '.', '_' and '-': a safe path segment. */
+	buf_puts(b, ")</p><p><a href=\"/staff/reports/");
+	buf_html(b, unit_code);
+	buf_puts(b, "\">Báo cáo mức độ hài lòng</a></p></div><div class=\"card\"><h2>Các đợt khảo sát</h2>");
 	if (!rounds)
 		buf_puts(b, "<p>Chưa tải được danh sách, vui lòng tải lại trang.</p>");
 	else if (cJSON_GetArraySize(json_at(rounds, "items")) == 0)

@@ -10,8 +10,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "page_report.h"
+
 typedef enum ReportFormat {
 	REPORT_FORMAT_JSON,
+	REPORT_FORMAT_CSV,
+	REPORT_FORMAT_XLSX,
+	REPORT_FORMAT_HTML,   /* the report page */
+	REPORT_FORMAT_NOTICE, /* the one-page notice-board sheet */
 } ReportFormat;
 
 /* "json" … ; false for anything else. */
@@ -26,6 +32,7 @@ const char *report_format_extension(ReportFormat format);
 /* Writes doc to out.  links: the URLs pages link to (NULL on the command
  * line: pages then carry no navigation).  False with *err set (caller
  * frees) when writing fails. */
-bool report_write(FILE *out, const cJSON *doc, ReportFormat format, const void *links, char **err);
+bool report_write(FILE *out, const cJSON *doc, ReportFormat format, const ReportPageLinks *links,
+		  char **err);
 
 #endif

@@ -80,7 +80,7 @@ static void run(void *arg)
 	give_back(t->service, conn);
 	if (!doc)
 		return;
-	if (!(out = tmpfile()) || !report_write(out, doc, t->format, NULL, &err) || fflush(out) != 0) {
+	if (!(out = tmpfile()) || !report_write(out, doc, t->format, t->with_links ? &t->links : NULL, &err) || fflush(out) != 0) {
 		t->error.status = 503;
 		snprintf(t->error.message, sizeof t->error.message, "cannot write the report: %s",
 			 err ? err : "no temporary file");
@@ -172,6 +172,23 @@ ReportTask *report_task_new(const ReportQuery *query, ReportFormat format, Repor
 		return NULL;
 	}
 	return t;
+}
+
+bool report_task_set_links(ReportTask *t, const ReportPageLinks *links)
+{
+	bool ok = true;
+
+	t->links.csv = own(t, 8, links->csv, &ok);
+	t->links.xlsx = own(t, 9, links->xlsx, &ok);
+	t->links.json = own(t, 10, links->json, &ok);
+	t->links.notice = own(t, 11, links->notice, &ok);
+	t->links.methodology = own(t, 12, links->methodology, &ok);
+	t->links.period_action = own(t, 13, links->period_action, &ok);
+	t->links.node_path = own(t, 14, links->node_path, &ok);
+	t->links.comments_query = own(t, 15, links->comments_query, &ok);
+	t->links.comments_all = NULL;
+	t->with_links = ok;
+	return ok;
 }
 
 void report_task_free(ReportTask *t)

@@ -28,6 +28,8 @@ struct ReportTask {
 	/* in: set by the caller; strings are copied by report_task_new */
 	ReportQuery query;
 	ReportFormat format;
+	ReportPageLinks links; /* for pages; strings copied by report_task_set_links */
+	bool with_links;
 	ReportDone done;
 	void *arg;           /* the caller's; it may clear it when it goes away */
 	/* out */
@@ -37,7 +39,7 @@ struct ReportTask {
 	off_t size;
 	/* private */
 	ReportService *service;
-	char *owned[8];
+	char *owned[16];
 };
 
 /* Starts nthreads workers.  conninfo and the connect timeout (ms) are copied.
@@ -52,6 +54,9 @@ void report_service_free(ReportService *service);
 /* A task with copies of the query's strings; NULL when memory runs out. */
 ReportTask *report_task_new(const ReportQuery *query, ReportFormat format, ReportDone done,
 			    void *arg);
+
+/* Gives pages their links (copied).  False when memory runs out. */
+bool report_task_set_links(ReportTask *task, const ReportPageLinks *links);
 
 void report_task_free(ReportTask *task);
 

@@ -6,14 +6,19 @@ Fixtures cover a tie exactly at the target, a criterion answered only with
 "không ý kiến", a single response (hidden below k), a reversed yes/no item,
 targets set per element and per criterion, a questionnaire changed between
 periods, comments withheld from a small class, and the caller's subtree."""
+import csv
+import io
 import json
 import math
 import os
 import shutil
+import subprocess
 import urllib.parse
+import zipfile
+from xml.etree import ElementTree
 
-from harness import SOURCE_ROOT, Server, run_cli, run_tests, database_with_units
-from test_rounds import api, make_token
+from harness import BINARY, SOURCE_ROOT, Server, run_cli, run_tests, database_with_units
+from test_rounds import PASSWORD, api, make_token, sign_in
 
 ORG = ("code,name,kind,parent_code,school_level\n"
        "P1,Tỉnh Một,province,,\n"
@@ -380,6 +385,109 @@ def main(tap, scratch):
            "search wildcards are taken literally")
     res = server.request("GET", "/api/v1/reports/P1")
     tap.eq(res.status, 401, "no credentials: 401")
+    exports(tap, scratch, server, env, p1)
+    pages(tap, server, env)
+
+
+XLSX_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def xlsx_rows(path, sheet):
+    """The cells of one sheet as lists of strings (shared strings resolved)."""
+    with zipfile.ZipFile(path) as z:
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            shared = ["".join(t.text or "" for t in si.iter("{%s}t" % XLSX_NS["m"]))
+                      for si in ElementTree.fromstring(
+                          z.read("xl/sharedStrings.xml")).findall("m:si", XLSX_NS)]
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        names = [s.get("name") for s in book.find("m:sheets", XLSX_NS)]
+        root = ElementTree.fromstring(z.read(f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"))
+    rows = []
+    for row in root.iter("{%s}row" % XLSX_NS["m"]):
+        cells = []
+        for c in row.findall("m:c", XLSX_NS):
+            v = c.findtext("m:v", None, XLSX_NS)
+            if c.get("t") == "s" and v is not None:
+                v = shared[int(v)]
+            elif c.get("t") == "inlineStr":
+                v = "".join(t.text or "" for t in c.iter("{%s}t" % XLSX_NS["m"]))
+            cells.append(v)
+        rows.append(cells)
+    return names, rows
+
+
+def exports(tap, scratch, server, env, token):
+    """CSV and XLSX from the command line and the API carry the same figures."""
+    args = ["S1", "--from", "2026-09-01", "--to", "2027-08-31"]
+    out = run_cli(["report", *args, "--format", "csv"], env=env)
+    tap.ok(out.returncode == 0 and out.stdout.startswith("\ufeff"), "CSV starts with a BOM",
+           out.stderr)
+    lines = out.stdout.lstrip("\ufeff").split("\r\n")
+    rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"), newline="")))
+    header = rows[0]
+    c1 = [dict(zip(header, r)) for r in rows[1:] if len(r) == len(header) and "c1" in r]
+    tap.ok(len(c1) == 1, "one CSV row for criterion c1", "\n".join(lines[:3]))
+    # S1 and its class: c1 has 9 + 1 satisfied answers of 10 + 3.
+    tap.ok(c1 and c1[0]["Số hài lòng (tử số)"] == "10" and
+           c1[0]["Số trả lời hợp lệ (mẫu số)"] == "13" and
+           c1[0]["Tỷ lệ hài lòng (%)"] == f"{100 * 10 / 13:.1f}",
+           "its numerator, denominator and rate", json.dumps(c1, ensure_ascii=False)[:500])
+    path = os.path.join(scratch.path, "s1.xlsx")
+    with open(path, "wb") as f:
+        done = subprocess.run([BINARY, "report", *args, "--format", "xlsx"], stdout=f,
+                              env=dict(os.environ, **env), timeout=60)
+    tap.eq(done.returncode, 0, "XLSX written to standard output")
+    names, crit = xlsx_rows(path, "Tiêu chí")
+    tap.eq(names, ["Tổng hợp", "Tiêu chí", "Trường", "Góp ý"], "the workbook's four sheets")
+    c1x = [r for r in crit if "c1" in r]
+    tap.ok(len(c1x) == 1 and "10" in c1x[0] and "13" in c1x[0],
+           "the criteria sheet has c1's row, numbers as numbers", str(c1x))
+    res = api(server, "GET", "/api/v1/reports/S1?from=2026-09-01&to=2027-08-31&format=csv", token)
+    tap.ok(res.status == 200 and res.header("Content-Type").startswith("text/csv")
+           and 'filename="bao-cao-S1.csv"' in (res.header("Content-Disposition") or ""),
+           "the API sends the CSV as a download", res.text[:200])
+    res = api(server, "GET", "/api/v1/reports/S1?from=2026-09-01&to=2027-08-31&format=xlsx", token)
+    with open(path, "rb") as f:
+        local = f.read()
+    tap.ok(res.status == 200 and res.body[:2] == b"PK" and len(res.body) > 1000,
+           f"the API sends the workbook ({len(res.body)} bytes; command line {len(local)})")
+
+
+def pages(tap, server, env):
+    """The report page and the notice-board sheet, for a signed-in officer."""
+    out = run_cli(["user", "add", "--org", "P1", "--role", "viewer", "--login", "so.p1"],
+                  env=env, stdin=PASSWORD + "\n")
+    tap.eq(out.returncode, 0, "a viewer account at the province")
+    cookie = sign_in(server, "so.p1")
+    tap.ok(cookie, "signed in")
+    home = server.request("GET", "/staff", headers={"Cookie": cookie}).text
+    tap.ok('href="/staff/reports/P1"' in home, "the start page links to the unit's report")
+    res = server.request("GET", "/staff/reports/C1?from=2026-09-01&to=2027-08-31",
+                         headers={"Cookie": cookie})
+    html = res.text
+    tap.ok(res.status == 200 and res.header("Content-Type").startswith("text/html"),
+           "the report page", html[:300])
+    tap.ok(res.header("Content-Security-Policy") is not None, "with the strict CSP")
+    tap.ok("<svg" in html and 'role="img"' in html, "bars drawn as inline SVG")
+    tap.ok("Trường Một &lt;b&gt;" in html and "Trường Một <b>" not in html,
+           "unit names escaped")
+    tap.ok("/staff/reports/S1?from=2026-09-01&amp;to=2027-08-31" in html,
+           "drill-down to a school keeps the period")
+    tap.ok("format=xlsx" in html and "format=csv" in html and "format=notice" in html,
+           "links to the exports and the notice-board sheet")
+    tap.ok("<script>alert" not in html, "no comment markup reaches the page")
+    res = server.request("GET", "/staff/reports/S1?from=2026-09-01&to=2027-08-31&format=notice",
+                         headers={"Cookie": cookie})
+    tap.ok(res.status == 200 and "Biện pháp cải tiến" in res.text, "the notice-board sheet")
+    res = server.request("GET", "/staff/reports/S3", headers={"Cookie": cookie})
+    tap.ok(res.status == 404 and "Không tìm thấy" in res.text,
+           "another province's school: a Vietnamese 404 page")
+    res = server.request("GET", "/staff/reports/C1?from=31/12/2026", headers={"Cookie": cookie})
+    tap.ok(res.status == 422 and "Khoảng thời gian không hợp lệ" in res.text,
+           "a malformed date: a Vietnamese page naming the problem")
+    res = server.request("GET", "/staff/reports/C1")
+    tap.ok(res.status in (401, 303), f"not signed in: refused ({res.status})")
 
 
 if __name__ == "__main__":
