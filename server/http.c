@@ -262,21 +262,17 @@ static bool gzip_buf(const Buf *in, Buf *out)
 	return ok;
 }
 
-/* Sends body pieces straight into the connection's buffer: one copy. */
-static void reply_parts(HttpRequest *r, int status, const char *content_type,
-			const char *const *parts, const size_t *lens, int nparts)
+/* The headers of every answer.  False when the client has gone (the
+ * request is then ended here). */
+static bool reply_start(HttpRequest *r, int status, const char *content_type, size_t size)
 {
-	struct evbuffer *out;
 	struct evkeyvalq *headers;
-	size_t total = 0;
 
-	for (int i = 0; i < nparts; i++)
-		total += lens[i];
 	if (!r->req) {
-		log_request(r, status, total);
+		log_request(r, status, size);
 		server_request_done(r->server);
 		request_free(r);
-		return;
+		return false;
 	}
 	headers = evhttp_request_get_output_headers(r->req);
 	evhttp_add_header(headers, "Content-Type", content_type);
@@ -286,6 +282,35 @@ static void reply_parts(HttpRequest *r, int status, const char *content_type,
 		evhttp_add_header(headers, "Cache-Control", "no-store");
 	if (r->server->stopping)
 		evhttp_add_header(headers, "Connection", "close");
+	return true;
+}
+
+/* Sends the answer (out NULL: no body) and ends the request. */
+static void reply_send(HttpRequest *r, int status, struct evbuffer *out, size_t size)
+{
+	/* From here the request is done for us; only the write is pending,
+	 * and exactly one of these two callbacks ends it. */
+	evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
+	evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
+	log_request(r, status, size);
+	evhttp_send_reply(r->req, status, NULL, out);
+	if (out)
+		evbuffer_free(out);
+	r->req = NULL;
+	request_free(r);
+}
+
+/* Sends body pieces straight into the connection's buffer: one copy. */
+static void reply_parts(HttpRequest *r, int status, const char *content_type,
+			const char *const *parts, const size_t *lens, int nparts)
+{
+	struct evbuffer *out;
+	size_t total = 0;
+
+	for (int i = 0; i < nparts; i++)
+		total += lens[i];
+	if (!reply_start(r, status, content_type, total))
+		return;
 	out = evbuffer_new();
 	for (int i = 0; out && i < nparts; i++) {
 		if (lens[i] > 0 && evbuffer_add(out, parts[i], lens[i]) != 0) {
@@ -294,16 +319,7 @@ static void reply_parts(HttpRequest *r, int status, const char *content_type,
 			status = 500;
 		}
 	}
-	/* From here the request is done for us; only the write is pending,
-	 * and exactly one of these two callbacks ends it. */
-	evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
-	evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
-	log_request(r, status, total);
-	evhttp_send_reply(r->req, status, NULL, out);
-	if (out)
-		evbuffer_free(out);
-	r->req = NULL;
-	request_free(r);
+	reply_send(r, status, out, total);
 }
 
 static void page_headers(HttpRequest *r, int status)
@@ -320,30 +336,18 @@ void http_reply_file(HttpRequest *r, int status, const char *content_type, int f
 		     bool page, const char *filename)
 {
 	struct evbuffer *out;
-	struct evkeyvalq *headers;
 	char disposition[160];
 
-	if (!r->req) {
-		close(fd);
-		log_request(r, status, (size_t)size);
-		server_request_done(r->server);
-		request_free(r);
-		return;
-	}
-	if (page)
+	if (r->req && page)
 		page_headers(r, status);
-	if (filename) {
+	if (r->req && filename) {
 		snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
 		http_add_header(r, "Content-Disposition", disposition);
 	}
-	headers = evhttp_request_get_output_headers(r->req);
-	evhttp_add_header(headers, "Content-Type", content_type);
-	evhttp_add_header(headers, "X-Request-Id", r->id);
-	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
-	if (!evhttp_find_header(headers, "Cache-Control"))
-		evhttp_add_header(headers, "Cache-Control", "no-store");
-	if (r->server->stopping)
-		evhttp_add_header(headers, "Connection", "close");
+	if (!reply_start(r, status, content_type, (size_t)size)) {
+		close(fd);
+		return;
+	}
 	out = evbuffer_new();
 	/* The file is sent from the kernel's cache: no copy of an export in
 	 * our memory.  evbuffer_add_file owns fd from here. */
@@ -356,14 +360,7 @@ void http_reply_file(HttpRequest *r, int status, const char *content_type, int f
 	} else if (size == 0) {
 		close(fd);
 	}
-	evhttp_connection_set_closecb(r->conn, on_reply_aborted, r->server);
-	evhttp_request_set_on_complete_cb(r->req, on_reply_written, r->server);
-	log_request(r, status, (size_t)size);
-	evhttp_send_reply(r->req, status, NULL, out);
-	if (out)
-		evbuffer_free(out);
-	r->req = NULL;
-	request_free(r);
+	reply_send(r, status, out, (size_t)size);
 }
 
 void http_reply_html_parts(HttpRequest *r, int status, const char *const *parts,
