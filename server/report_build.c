@@ -332,6 +332,13 @@ static bool load_version(Build *b, long long id)
 	return true;
 }
 
+static bool acc_ready(Acc *acc, const Form *form)
+{
+	if (!acc->counts)
+		acc->counts = calloc((size_t)form->nanswers + 1, sizeof *acc->counts);
+	return acc->counts != NULL;
+}
+
 static VersionData *version_data(Build *b, Scope *s, long long version)
 {
 	VersionData *grown;
@@ -348,19 +355,15 @@ static VersionData *version_data(Build *b, Scope *s, long long version)
 	memset(&s->data[s->ndata], 0, sizeof *s->data);
 	s->data[s->ndata].version = find_version(b, version);
 	s->data[s->ndata].by_unit = calloc((size_t)b->nunits + 1, sizeof(Acc));
-	if (!s->data[s->ndata].by_unit)
+	if (!s->data[s->ndata].by_unit ||
+	    !acc_ready(&s->data[s->ndata].total, s->data[s->ndata].version->form)) {
+		free(s->data[s->ndata].by_unit);
 		goto oom;
+	}
 	return &s->data[s->ndata++];
 oom:
 	fail(b, 503, NULL, "out of memory");
 	return NULL;
-}
-
-static bool acc_ready(Acc *acc, const Form *form)
-{
-	if (!acc->counts)
-		acc->counts = calloc((size_t)form->nanswers + 1, sizeof *acc->counts);
-	return acc->counts != NULL;
 }
 
 /* The accumulators one round's figures go to: the total, its child and its
@@ -428,7 +431,11 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 		r->responses += n;
 		if (!(d = version_data(b, s, atoll(PQgetvalue(res, i, 1)))))
 			goto done;
+		/* Every group with a round gets its counts, zero until tallies
+		 * come: the computations need never ask. */
 		for (int a = targets_of(d, r, accs); a-- > 0;) {
+			if (!acc_ready(accs[a], d->version->form))
+				goto oom;
 			accs[a]->responses += n;
 			accs[a]->rounds++;
 		}
@@ -604,11 +611,6 @@ static cJSON *index_json(const Report *rep, const IndexResult *index, bool overa
 	return o;
 }
 
-static const char *scale_name(ScaleType type)
-{
-	return form_scale_type_name(type);
-}
-
 static cJSON *item_json(const Report *rep, const ItemResult *r)
 {
 	const Form *form = rep->form;
@@ -623,7 +625,7 @@ static cJSON *item_json(const Report *rep, const ItemResult *r)
 	add_string(o, "element", item->element >= 0 ? form->items[item->element].id : NULL);
 	add_string(o, "text", item->text);
 	add_string(o, "short_text", item->short_text);
-	cJSON_AddStringToObject(o, "scale", scale_name(scale->type));
+	cJSON_AddStringToObject(o, "scale", form_scale_type_name(scale->type));
 	levels = cJSON_AddArrayToObject(o, "levels");
 	if (scale->type != SCALE_TEXT)
 		for (int i = 0; i < scale->noptions; i++) {
@@ -755,9 +757,6 @@ static cJSON *schools_json(Build *b, const VersionData *d)
 
 	if (!ranked)
 		return cJSON_CreateNull();
-	for (int i = 0; i < form->nanswers; i++)
-		ncrit += form->items[i].kind == ITEM_CRITERION;
-	ncrit = 0;
 	for (int k = 0; k < form->nitems; k++)
 		ncrit += form->items[k].kind == ITEM_CRITERION && form->items[k].role == ROLE_INDEX;
 	met = calloc((size_t)ncrit + 1, sizeof *met);
@@ -775,15 +774,9 @@ static cJSON *schools_json(Build *b, const VersionData *d)
 		if (strcmp(b->units[u].kind, "school") != 0 || acc->rounds == 0)
 			continue;
 		with_data++;
-		if (!acc->counts || !report_compute(&rep, form, acc->counts, acc->responses,
-						    form->target_percent, b->k)) {
-			ItemCounts *none = calloc((size_t)form->nanswers + 1, sizeof *none);
-			bool ok = none && report_compute(&rep, form, none, acc->responses,
-							 form->target_percent, b->k);
-			free(none);
-			if (!ok)
-				continue;
-		}
+		if (!report_compute(&rep, form, acc->counts, acc->responses, form->target_percent,
+				    b->k))
+			continue;
 		row = cJSON_CreateObject();
 		cJSON_AddStringToObject(row, "code", b->units[u].code);
 		add_string(row, "name", b->units[u].name);
@@ -878,17 +871,14 @@ static cJSON *children_json(Build *b, const Scope *s)
 		add_string(row, "name", b->units[u].name);
 		add_string(row, "kind", b->units[u].kind);
 		cJSON_AddNumberToObject(row, "responses", (double)responses);
-		if (best->by_unit[u].counts &&
-		    report_compute(&rep, best->version->form, best->by_unit[u].counts,
-				   best->by_unit[u].responses, best->version->form->target_percent,
-				   b->k)) {
-			cJSON_AddItemToObject(row, "headline",
-					      short_rate(headline_rate(&rep), rep.suppressed));
-			report_free(&rep);
-		} else {
-			Rate none = {.percent = NAN, .low = NAN, .high = NAN, .gap = NAN};
-			cJSON_AddItemToObject(row, "headline", short_rate(&none, true));
+		if (!report_compute(&rep, best->version->form, best->by_unit[u].counts,
+				    best->by_unit[u].responses, best->version->form->target_percent,
+				    b->k)) {
+			cJSON_Delete(row);
+			continue;
 		}
+		cJSON_AddItemToObject(row, "headline", short_rate(headline_rate(&rep), rep.suppressed));
+		report_free(&rep);
 		cJSON_AddItemToArray(list, row);
 	}
 	return list;
@@ -957,13 +947,10 @@ static cJSON *questionnaire_json(Build *b, const VersionData *d, const Scope *pr
 	const Version *v = d->version;
 	const Form *form = v->form;
 	cJSON *q = cJSON_CreateObject(), *f, *elements, *items, *overall;
-	ItemCounts *none = NULL;
 	Report rep;
 	int e = 0;
 
-	if (!d->total.counts && !(none = calloc((size_t)form->nanswers + 1, sizeof *none)))
-		goto oom;
-	if (!report_compute(&rep, form, d->total.counts ? d->total.counts : none,
+	if (!report_compute(&rep, form, d->total.counts,
 			    d->total.responses, form->target_percent, b->k))
 		goto oom;
 	f = cJSON_AddObjectToObject(q, "form");
@@ -1032,10 +1019,8 @@ static cJSON *questionnaire_json(Build *b, const VersionData *d, const Scope *pr
 	else
 		cJSON_AddNullToObject(q, "previous");
 	report_free(&rep);
-	free(none);
 	return q;
 oom:
-	free(none);
 	cJSON_Delete(q);
 	return NULL;
 }

@@ -44,38 +44,57 @@ static bool member(const cJSON *obj, const char *path, const char *key, const cJ
 	return true;
 }
 
-bool doc_object(const cJSON *obj, const char *path, const char *key, bool nullable,
-		const cJSON **out, char **err)
+/* The member's state: MEMBER_FAILED (err set), MEMBER_NULL (null, when
+ * nullable) or MEMBER_VALUE (*v is it). */
+enum { MEMBER_FAILED, MEMBER_NULL, MEMBER_VALUE };
+
+static int nullable_member(const cJSON *obj, const char *path, const char *key, bool nullable,
+			   const cJSON **v, char **err)
+{
+	if (!member(obj, path, key, v, err))
+		return MEMBER_FAILED;
+	return nullable && cJSON_IsNull(*v) ? MEMBER_NULL : MEMBER_VALUE;
+}
+
+/* "expected WHAT", or "expected WHAT or null". */
+static bool wrong_type(char **err, const char *path, const char *key, bool nullable,
+		       const char *what)
+{
+	char message[64];
+
+	snprintf(message, sizeof message, "expected %s%s", what, nullable ? " or null" : "");
+	return doc_fail(err, path, key, message);
+}
+
+static bool doc_container(const cJSON *obj, const char *path, const char *key, bool nullable,
+			  const cJSON **out, char **err, cJSON_bool (*is)(const cJSON *),
+			  const char *what)
 {
 	const cJSON *v;
 
-	if (!member(obj, path, key, &v, err))
+	switch (nullable_member(obj, path, key, nullable, &v, err)) {
+	case MEMBER_FAILED:
 		return false;
-	if (nullable && cJSON_IsNull(v)) {
+	case MEMBER_NULL:
 		*out = NULL;
 		return true;
 	}
-	if (!cJSON_IsObject(v))
-		return doc_fail(err, path, key, nullable ? "expected an object or null" : "expected an object");
+	if (!is(v))
+		return wrong_type(err, path, key, nullable, what);
 	*out = v;
 	return true;
+}
+
+bool doc_object(const cJSON *obj, const char *path, const char *key, bool nullable,
+		const cJSON **out, char **err)
+{
+	return doc_container(obj, path, key, nullable, out, err, cJSON_IsObject, "an object");
 }
 
 bool doc_array(const cJSON *obj, const char *path, const char *key, bool nullable,
 	       const cJSON **out, char **err)
 {
-	const cJSON *v;
-
-	if (!member(obj, path, key, &v, err))
-		return false;
-	if (nullable && cJSON_IsNull(v)) {
-		*out = NULL;
-		return true;
-	}
-	if (!cJSON_IsArray(v))
-		return doc_fail(err, path, key, nullable ? "expected an array or null" : "expected an array");
-	*out = v;
-	return true;
+	return doc_container(obj, path, key, nullable, out, err, cJSON_IsArray, "an array");
 }
 
 bool doc_element(const cJSON *arr, const char *path, int i, const cJSON **out,
@@ -93,14 +112,15 @@ bool doc_string(const cJSON *obj, const char *path, const char *key, bool nullab
 {
 	const cJSON *v;
 
-	if (!member(obj, path, key, &v, err))
+	switch (nullable_member(obj, path, key, nullable, &v, err)) {
+	case MEMBER_FAILED:
 		return false;
-	if (nullable && cJSON_IsNull(v)) {
+	case MEMBER_NULL:
 		*out = NULL;
 		return true;
 	}
 	if (!cJSON_IsString(v) || !v->valuestring)
-		return doc_fail(err, path, key, nullable ? "expected a string or null" : "expected a string");
+		return wrong_type(err, path, key, nullable, "a string");
 	*out = v->valuestring;
 	return true;
 }
@@ -110,15 +130,16 @@ bool doc_number(const cJSON *obj, const char *path, const char *key, bool nullab
 {
 	const cJSON *v;
 
-	if (!member(obj, path, key, &v, err))
+	switch (nullable_member(obj, path, key, nullable, &v, err)) {
+	case MEMBER_FAILED:
 		return false;
-	if (nullable && cJSON_IsNull(v)) {
+	case MEMBER_NULL:
 		*out = NAN;
 		return true;
 	}
 	/* cJSON reads 1e999 as infinity: not a figure. */
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-		return doc_fail(err, path, key, nullable ? "expected a number or null" : "expected a number");
+		return wrong_type(err, path, key, nullable, "a number");
 	*out = v->valuedouble;
 	return true;
 }
@@ -129,16 +150,16 @@ bool doc_count(const cJSON *obj, const char *path, const char *key, bool nullabl
 	const cJSON *v;
 	double d;
 
-	if (!member(obj, path, key, &v, err))
+	switch (nullable_member(obj, path, key, nullable, &v, err)) {
+	case MEMBER_FAILED:
 		return false;
-	if (nullable && cJSON_IsNull(v)) {
+	case MEMBER_NULL:
 		*out = -1;
 		return true;
 	}
 	/* 2^53: beyond it a double no longer holds every whole number. */
 	if (!cJSON_IsNumber(v) || !((d = v->valuedouble) >= 0 && d <= 9007199254740992.0) || d != floor(d))
-		return doc_fail(err, path, key,
-				nullable ? "expected a whole number ≥ 0 or null" : "expected a whole number ≥ 0");
+		return wrong_type(err, path, key, nullable, "a whole number ≥ 0");
 	*out = (long long)d;
 	return true;
 }

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import urllib.parse
@@ -217,6 +218,19 @@ def main(tap, scratch):
     os.makedirs(v2_dir)
     shutil.copy(FORM_V2, v2_dir)
     tap.eq(run_cli(["forms", "load", v2_dir], env=env).returncode, 0, "version 2 loaded")
+    bad_dir = os.path.join(scratch.path, "bad")
+    os.makedirs(bad_dir)
+    bad = json.loads(json.dumps(form))
+    bad["items"][0]["target_percent"] = 150
+    bad["items"][0]["items"][0]["target_percent"] = "chín mươi"
+    with open(os.path.join(bad_dir, "kiem-thu-bao-cao.json"), "w", encoding="utf-8") as f:
+        json.dump(bad, f, ensure_ascii=False, indent=1)
+    out = run_cli(["forms", "check", bad_dir], env=env)
+    errors = [line for line in out.stderr.splitlines() if "target_percent" in line]
+    tap.ok(out.returncode != 0 and len(errors) == 2 and
+           all(re.search(r"kiem-thu-bao-cao\.json:\d+:\d+: items\[0\]", line) for line in errors),
+           "targets out of range or not numbers: each reported with file, line and field",
+           out.stderr)
     v1, v2 = (int(x) for x in pg.psql(
         "SELECT id FROM questionnaire_version WHERE form_id = 'kiem-thu-bao-cao' ORDER BY id"
     ).split())
@@ -488,6 +502,12 @@ def pages(tap, server, env):
            "a malformed date: a Vietnamese page naming the problem")
     res = server.request("GET", "/staff/reports/C1")
     tap.ok(res.status in (401, 303), f"not signed in: refused ({res.status})")
+    res = server.request("GET", "/staff/reports/C1?q=" + "x" * 5000, headers={"Cookie": cookie})
+    tap.ok(res.status == 422 and "x" * 300 not in res.text,
+           "an oversized search on the page: 422, not echoed")
+    res = server.request("GET", "/staff/reports/C1?format=" + urllib.parse.quote("<svg onload=1>"),
+                         headers={"Cookie": cookie})
+    tap.ok(res.status == 422 and "onload" not in res.text, "a hostile format: 422, not echoed")
 
 
 if __name__ == "__main__":
