@@ -57,6 +57,11 @@ extern const char SQL_STAFF_ROUND[];
 extern const char SQL_PAPER_SLIP[];
 extern const char SQL_PAPER_DRAFT[];
 extern const char SQL_PAPER_DRAFT_DONE[];
-extern const char SQL_AGGREGATE[];
+/* aggregation */
+extern const char SQL_TALLY_LOCK[];
+extern const char SQL_TALLY_TAKE[];
+extern const char SQL_TALLY_TOTALS[];
+extern const char SQL_TALLY_INSERT[];
+extern const char SQL_TALLY_UPSERT[];
 
 #endif
