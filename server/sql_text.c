@@ -354,8 +354,8 @@ const char SQL_TALLY_LOCK[] = "SELECT pg_try_advisory_xact_lock(1049711081111101
 
 /* Takes queue rows in order until about $1 responses ($2 queue rows at
  * most), skipping rows another transaction holds, and reads their
- * responses in the same statement (one snapshot).  The minute comes as
- * seconds since the epoch: no time zone in the text. */
+ * responses in the same statement (one snapshot).  Asked for in binary:
+ * the arrays and times cost the server half as much to send that way. */
 const char SQL_TALLY_TAKE[] =
 	"WITH picked AS ("
 	" SELECT seq, rows FROM response_batch_queue ORDER BY seq LIMIT $2::integer"
@@ -364,13 +364,11 @@ const char SQL_TALLY_TAKE[] =
 	" gone AS (DELETE FROM response_batch_queue q USING upto u"
 	" WHERE q.seq = u.seq AND u.before < $1::integer"
 	" RETURNING q.first_id, q.last_id, q.ids)"
-	" SELECT r.campaign_id, r.version_id, r.answers,"
-	" extract(epoch FROM r.submitted_minute)::bigint"
+	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
 	" FROM gone g JOIN response r ON r.id BETWEEN g.first_id AND g.last_id"
 	" WHERE g.ids IS NULL"
 	" UNION ALL"
-	" SELECT r.campaign_id, r.version_id, r.answers,"
-	" extract(epoch FROM r.submitted_minute)::bigint"
+	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
 	" FROM gone g, unnest(g.ids) i JOIN response r ON r.id = i";
 
 /* Adds the batch's responses per round and version to tally_total, and
@@ -389,11 +387,10 @@ const char SQL_TALLY_TOTALS[] =
 	" SELECT campaign_id, version_id FROM old ORDER BY 1, 2";
 
 /* Tallies of rounds and versions seen for the first time: nothing to add
- * to, a plain insert. */
-const char SQL_TALLY_INSERT[] =
-	"INSERT INTO tally (campaign_id, version_id, answer_index, value, n)"
-	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::smallint[],"
-	" $5::bigint[])";
+ * to, so they are copied in (binary COPY: several times cheaper per row
+ * than INSERT ... ON CONFLICT; no SQL is built, the rows are data). */
+const char SQL_TALLY_COPY[] =
+	"COPY tally (campaign_id, version_id, answer_index, value, n) FROM STDIN (FORMAT binary)";
 
 /* Tallies of rounds and versions counted before: added to. */
 const char SQL_TALLY_UPSERT[] =

@@ -61,7 +61,7 @@ extern const char SQL_PAPER_DRAFT_DONE[];
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];
 extern const char SQL_TALLY_TOTALS[];
-extern const char SQL_TALLY_INSERT[];
+extern const char SQL_TALLY_COPY[];
 extern const char SQL_TALLY_UPSERT[];
 
 #endif

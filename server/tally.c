@@ -131,6 +131,39 @@ long tally_parse_answers(const char *s, size_t len, int16_t *out, size_t cap)
 	}
 }
 
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+long tally_parse_binary_answers(const char *data, size_t len, int16_t *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	uint32_t ndim, count;
+
+	/* ndim, has-nulls flag, element type, then per dimension its length
+	 * and lower bound; an empty array has no dimensions. */
+	if (len < 12)
+		return -1;
+	ndim = get_u32(p);
+	if (ndim == 0)
+		return len == 12 ? 0 : -1;
+	if (ndim != 1 || len < 20 || get_u32(p + 4) != 0 || get_u32(p + 8) != 21 /* int2 */ ||
+	    get_u32(p + 16) != 1)
+		return -1;
+	count = get_u32(p + 12);
+	if (count > INT16_MAX || len != 20 + (size_t)count * 6)
+		return -1;
+	p += 20;
+	for (uint32_t i = 0; i < count; i++, p += 6) {
+		if (get_u32(p) != 2)
+			return -1;
+		if (i < cap)
+			out[i] = (int16_t)((uint16_t)(p[4] << 8 | p[5]));
+	}
+	return (long)count;
+}
+
 static bool grow_slots(Tally *t)
 {
 	size_t cap = t->slots_cap * 2;
@@ -233,25 +266,13 @@ static bool count_overflow(Tally *t, size_t group, uint32_t index, int16_t value
 	return t->ov_used * 2 <= t->ov_cap || grow_overflow(t);
 }
 
-bool tally_add(Tally *t, int64_t campaign_id, int64_t version_id, const char *answers, size_t len,
-	       int64_t minute, bool *oom)
+/* Counts the n values in t->scratch. */
+static bool count_values(Tally *t, int64_t campaign_id, int64_t version_id, long n, int64_t minute,
+			 bool *oom)
 {
-	long n = tally_parse_answers(answers, len, t->scratch, t->scratch_cap);
-	size_t gi;
+	size_t gi = find_group(t, campaign_id, version_id);
 	Group *g;
 
-	*oom = false;
-	if (n < 0 || n > INT16_MAX)
-		return false;
-	if ((size_t)n > t->scratch_cap) {
-		int16_t *bigger = realloc(t->scratch, (size_t)n * sizeof *bigger);
-		if (!bigger)
-			goto oom;
-		t->scratch = bigger;
-		t->scratch_cap = (size_t)n;
-		n = tally_parse_answers(answers, len, t->scratch, t->scratch_cap);
-	}
-	gi = find_group(t, campaign_id, version_id);
 	if (gi == SIZE_MAX)
 		goto oom;
 	g = &t->groups[gi];
@@ -281,6 +302,42 @@ bool tally_add(Tally *t, int64_t campaign_id, int64_t version_id, const char *an
 oom:
 	*oom = true;
 	return false;
+}
+
+typedef long (*ParseFn)(const char *data, size_t len, int16_t *out, size_t cap);
+
+static bool add_with(Tally *t, ParseFn parse, int64_t campaign_id, int64_t version_id,
+		     const char *answers, size_t len, int64_t minute, bool *oom)
+{
+	long n = parse(answers, len, t->scratch, t->scratch_cap);
+
+	*oom = false;
+	if (n < 0 || n > INT16_MAX)
+		return false;
+	if ((size_t)n > t->scratch_cap) {
+		int16_t *bigger = realloc(t->scratch, (size_t)n * sizeof *bigger);
+		if (!bigger) {
+			*oom = true;
+			return false;
+		}
+		t->scratch = bigger;
+		t->scratch_cap = (size_t)n;
+		n = parse(answers, len, t->scratch, t->scratch_cap);
+	}
+	return count_values(t, campaign_id, version_id, n, minute, oom);
+}
+
+bool tally_add(Tally *t, int64_t campaign_id, int64_t version_id, const char *answers, size_t len,
+	       int64_t minute, bool *oom)
+{
+	return add_with(t, tally_parse_answers, campaign_id, version_id, answers, len, minute, oom);
+}
+
+bool tally_add_binary(Tally *t, int64_t campaign_id, int64_t version_id, const char *answers,
+		      size_t len, int64_t minute, bool *oom)
+{
+	return add_with(t, tally_parse_binary_answers, campaign_id, version_id, answers, len,
+			minute, oom);
 }
 
 int64_t tally_responses(const Tally *t)

@@ -46,11 +46,19 @@ void tally_free(Tally *tally); /* NULL-safe */
  * smallint, anything after the closing brace). */
 long tally_parse_answers(const char *text, size_t len, int16_t *out, size_t cap);
 
+/* Parses the binary form of a one-dimensional int2[] without NULLs (as
+ * libpq hands it over with binary results), like tally_parse_answers. */
+long tally_parse_binary_answers(const char *data, size_t len, int16_t *out, size_t cap);
+
 /* Counts one response of a round and version.  Returns false, counting
  * nothing, when answers is malformed (see tally_parse_answers) or longer
  * than 32767 values, or when memory runs out (*oom set then). */
 bool tally_add(Tally *tally, int64_t campaign_id, int64_t version_id, const char *answers,
 	       size_t len, int64_t minute, bool *oom) __attribute__((warn_unused_result));
+
+/* tally_add for the binary form (tally_parse_binary_answers). */
+bool tally_add_binary(Tally *tally, int64_t campaign_id, int64_t version_id, const char *answers,
+		      size_t len, int64_t minute, bool *oom) __attribute__((warn_unused_result));
 
 /* Responses counted so far. */
 int64_t tally_responses(const Tally *tally);

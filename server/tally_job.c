@@ -1,5 +1,6 @@
 #include "tally_job.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,45 @@ static bool columns_close(Columns *c)
 		 c->n.failed);
 }
 
+/* PostgreSQL's epoch (2000-01-01) in Unix seconds: binary timestamps
+ * count microseconds from it. */
+#define PG_EPOCH_UNIX 946684800LL
+
+static int64_t get_i64(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | u[i];
+	return (int64_t)v;
+}
+
+static void put_be(Buf *b, uint64_t v, int bytes)
+{
+	unsigned char tmp[8];
+
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		tmp[i] = (unsigned char)v;
+	buf_add(b, (const char *)tmp, (size_t)bytes);
+}
+
+/* One row of binary COPY: field count, then each field's length and value. */
+static void copy_row(Buf *b, const TallyGroup *g, const TallyCount *k)
+{
+	put_be(b, 5, 2);
+	put_be(b, 8, 4);
+	put_be(b, (uint64_t)g->campaign_id, 8);
+	put_be(b, 8, 4);
+	put_be(b, (uint64_t)g->version_id, 8);
+	put_be(b, 2, 4);
+	put_be(b, (uint16_t)k->answer_index, 2);
+	put_be(b, 2, 4);
+	put_be(b, (uint16_t)k->value, 2);
+	put_be(b, 8, 4);
+	put_be(b, (uint64_t)k->n, 8);
+}
+
 /* A signed decimal from our own query's text result: well-formed. */
 static long long parse_ll(const char *s)
 {
@@ -94,22 +134,65 @@ static long long parse_ll(const char *s)
 	return neg ? -(long long)v : (long long)v;
 }
 
-/* Writes one column set with sql; RUN_DUPLICATE when the plain insert met
- * an existing row. */
+static RunStatus copy_status(PGconn *conn, PGresult *res, char **err)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
+	return state && strcmp(state, "23505") == 0 ? RUN_DUPLICATE : RUN_FAILED;
+}
+
+/* Copies the new tallies in; RUN_DUPLICATE when one existed after all. */
+static RunStatus copy_in(PGconn *conn, Buf *rows, size_t count, char **err)
+{
+	PGresult *res;
+	RunStatus st = RUN_OK;
+
+	if (count == 0)
+		return RUN_OK;
+	put_be(rows, 0xffff, 2); /* the trailer */
+	if (rows->failed) {
+		*err = NULL;
+		return RUN_FAILED;
+	}
+	res = PQexec(conn, SQL_TALLY_COPY);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		st = copy_status(conn, res, err);
+		PQclear(res);
+		return st;
+	}
+	PQclear(res);
+	/* libpq takes it in pieces; 1 MiB keeps its buffer small. */
+	for (size_t off = 0; off < rows->len && st == RUN_OK; off += 1 << 20) {
+		size_t n = rows->len - off < (1 << 20) ? rows->len - off : (1 << 20);
+		if (PQputCopyData(conn, rows->data + off, (int)n) != 1)
+			st = RUN_FAILED;
+	}
+	if (PQputCopyEnd(conn, st == RUN_OK ? NULL : "sending failed") != 1)
+		st = RUN_FAILED;
+	while ((res = PQgetResult(conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && st != RUN_DUPLICATE)
+			st = copy_status(conn, res, err);
+		PQclear(res);
+	}
+	if (st == RUN_FAILED && !*err)
+		*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
+	return st;
+}
+
+/* Writes one column set with sql. */
 static RunStatus write_columns(PGconn *conn, const char *sql, Columns *c, char **err)
 {
 	const char *values[5] = {c->campaign.data, c->version.data, c->index.data, c->value.data,
 				 c->n.data};
 	PGresult *res;
-	const char *state;
 	RunStatus st = RUN_OK;
 
 	if (c->rows == 0)
 		return RUN_OK;
 	res = PQexecParams(conn, sql, 5, NULL, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		st = state && strcmp(state, "23505") == 0 ? RUN_DUPLICATE : RUN_FAILED;
+		st = RUN_FAILED;
 		*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
 	}
 	PQclear(res);
@@ -123,13 +206,16 @@ static bool count_rows(PGresult *res, Tally *tally, char **err)
 
 	for (int i = 0; i < rows; i++) {
 		bool oom;
-		if (!tally_add(tally, parse_ll(PQgetvalue(res, i, 0)), parse_ll(PQgetvalue(res, i, 1)),
-			       PQgetvalue(res, i, 2), (size_t)PQgetlength(res, i, 2),
-			       parse_ll(PQgetvalue(res, i, 3)), &oom)) {
+		/* Binary: bigint, bigint, smallint[], timestamptz (microseconds
+		 * since 2000-01-01), never NULL (the columns say so). */
+		int64_t minute = get_i64(PQgetvalue(res, i, 3)) / 1000000 + PG_EPOCH_UNIX;
+		if (!tally_add_binary(tally, get_i64(PQgetvalue(res, i, 0)),
+				      get_i64(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2),
+				      (size_t)PQgetlength(res, i, 2), minute, &oom)) {
 			*err = oom ? NULL
-				   : str_oneline("a response of round %s has answers that cannot be "
-						 "counted: %.60s",
-						 PQgetvalue(res, i, 0), PQgetvalue(res, i, 2));
+				   : str_oneline("a response of round %lld has answers that cannot be "
+						 "counted",
+						 (long long)get_i64(PQgetvalue(res, i, 0)));
 			return false;
 		}
 	}
@@ -137,10 +223,10 @@ static bool count_rows(PGresult *res, Tally *tally, char **err)
 }
 
 /* Adds the batch's totals; splits the tallies into those of pairs seen
- * before (old, added to) and new ones (fresh, inserted).  all_old: treat
+ * before (old, added to) and new ones (fresh: binary COPY rows).  all_old: treat
  * every pair as seen before. */
-static bool write_totals(PGconn *conn, Tally *tally, bool all_old, Columns *fresh, Columns *old,
-			 char **err)
+static bool write_totals(PGconn *conn, Tally *tally, bool all_old, Buf *fresh, size_t *nfresh,
+			 Columns *old, char **err)
 {
 	const TallyGroup *groups;
 	size_t ngroups, seen_i = 0;
@@ -191,11 +277,17 @@ static bool write_totals(PGconn *conn, Tally *tally, bool all_old, Columns *fres
 		}
 		if (!tally_group_counts(tally, i, &counts, &ncounts))
 			goto cleanup;
-		for (size_t k = 0; k < ncounts; k++)
-			columns_add(was_seen ? old : fresh, &groups[i], &counts[k]);
+		for (size_t k = 0; k < ncounts; k++) {
+			if (was_seen) {
+				columns_add(old, &groups[i], &counts[k]);
+			} else {
+				copy_row(fresh, &groups[i], &counts[k]);
+				++*nfresh;
+			}
+		}
 		free(counts);
 	}
-	ok = columns_close(fresh) && columns_close(old);
+	ok = columns_close(old) && !fresh->failed;
 cleanup:
 	PQclear(seen);
 	buf_free(&cid);
@@ -221,14 +313,18 @@ static RunStatus run(PGconn *conn, int batch, bool all_old, TallyRun *out, char 
 	const char *take_params[2] = {batch_text, batch_text};
 	PGresult *res = NULL;
 	Tally *tally = NULL;
-	Columns fresh, old;
+	Columns old;
+	Buf fresh;
+	size_t nfresh = 0;
 	RunStatus st = RUN_FAILED;
 	int taken;
+	/* The binary COPY header: signature, flags, header extension. */
+	static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0";
 
 	*err = NULL;
 	memset(out, 0, sizeof *out);
 	snprintf(batch_text, sizeof batch_text, "%d", batch);
-	columns_init(&fresh, 0);
+	buf_init(&fresh, 0);
 	columns_init(&old, 0);
 	if (!db_sync_exec(conn, "BEGIN", "starting the run", err))
 		goto cleanup;
@@ -243,9 +339,11 @@ static RunStatus run(PGconn *conn, int batch, bool all_old, TallyRun *out, char 
 		goto cleanup;
 	}
 	PQclear(res);
-	res = db_sync_query(conn, SQL_TALLY_TAKE, 2, take_params, "taking responses", err);
-	if (!res)
+	res = PQexecParams(conn, SQL_TALLY_TAKE, 2, NULL, take_params, NULL, NULL, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		*err = str_oneline("taking responses: %s", PQerrorMessage(conn));
 		goto cleanup;
+	}
 	taken = PQntuples(res);
 	tally = tally_new();
 	if (!tally || !count_rows(res, tally, err))
@@ -255,13 +353,14 @@ static RunStatus run(PGconn *conn, int batch, bool all_old, TallyRun *out, char 
 	PQclear(res);
 	res = NULL;
 	if (taken > 0) {
-		columns_free(&fresh);
+		buf_free(&fresh);
 		columns_free(&old);
-		columns_init(&fresh, (size_t)taken);
+		buf_init(&fresh, (size_t)taken * 40);
 		columns_init(&old, (size_t)taken / 4);
-		if (!write_totals(conn, tally, all_old, &fresh, &old, err))
+		buf_add(&fresh, copy_header, sizeof copy_header);
+		if (!write_totals(conn, tally, all_old, &fresh, &nfresh, &old, err))
 			goto cleanup;
-		st = write_columns(conn, SQL_TALLY_INSERT, &fresh, err);
+		st = copy_in(conn, &fresh, nfresh, err);
 		if (st == RUN_OK)
 			st = write_columns(conn, SQL_TALLY_UPSERT, &old, err);
 		if (st != RUN_OK)
@@ -281,7 +380,7 @@ cleanup:
 	}
 	PQclear(res);
 	tally_free(tally);
-	columns_free(&fresh);
+	buf_free(&fresh);
 	columns_free(&old);
 	return st;
 }
