@@ -78,6 +78,10 @@ def main(tap, scratch):
     gate = Psql(pg.conninfo)
     scratch.on_cleanup(gate.close)
     gate.send("SELECT pg_advisory_lock(7);")
+    # psql runs asynchronously: the gate must be shut before anyone arrives.
+    tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                      " AND granted AND mode = 'ExclusiveLock'") == "1", 10),
+           "the gate is shut")
     sessions = [Psql(pg.conninfo) for _ in range(2)]
     for i, session in enumerate(sessions):
         scratch.on_cleanup(session.close)
