@@ -1,102 +1,207 @@
 #include "aggregator.h"
 
-#include <event2/event.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
 
 #include "log.h"
-#include "sql_text.h"
+#include "tally_job.h"
+#include "util.h"
+
+/* After a failure the next attempt waits this long, doubling up to the
+ * maximum: a database that is down is not hammered, one that is back is
+ * used again soon. */
+enum { BACKOFF_MIN_MS = 250, BACKOFF_MAX_MS = 10000 };
 
 struct Aggregator {
-	DbPool *pool;
-	struct event *timer;
-	DbJob *job;
-	int interval_ms, batch;
-	char batch_text[16];
+	/* Set before the thread starts, read-only afterwards. */
+	char *conninfo;
+	int interval_ms, batch, connect_timeout_s, statement_timeout_ms;
+	pthread_t thread;
+	/* Shared with the thread: under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	PGcancel *cancel; /* of the thread's connection, while it has one */
 	AggregatorStats stats;
 };
 
-static void schedule(Aggregator *a, int ms)
+/* Waits ms or until stopping; false when stopping. */
+static bool sleep_unless_stopping(Aggregator *a, int ms)
 {
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	struct timespec until;
+	bool stopping;
 
-	evtimer_add(a->timer, &tv);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&a->lock);
+	while (!a->stopping && pthread_cond_timedwait(&a->wake, &a->lock, &until) == 0)
+		; /* woken early (by stop, or spuriously): look again */
+	stopping = a->stopping;
+	pthread_mutex_unlock(&a->lock);
+	return !stopping;
 }
 
-static void ran(const DbResult *result, void *arg)
+static PGconn *open_connection(Aggregator *a, char **err)
+{
+	char timeout[32], options[64];
+	const char *const keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
+	const char *vals[] = {a->conninfo, timeout, "hailong-aggregator", options, NULL};
+	PGconn *conn;
+	PGcancel *cancel;
+
+	snprintf(timeout, sizeof timeout, "%d", a->connect_timeout_s);
+	/* The server stops a statement we no longer wait for. */
+	snprintf(options, sizeof options, "-c statement_timeout=%d", a->statement_timeout_ms);
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		*err = str_oneline("cannot connect to the database: %s",
+				   conn ? PQerrorMessage(conn) : "out of memory");
+		PQfinish(conn);
+		return NULL;
+	}
+	PQclear(PQexec(conn, "SET client_min_messages = warning"));
+	cancel = PQgetCancel(conn);
+	pthread_mutex_lock(&a->lock);
+	a->cancel = cancel;
+	pthread_mutex_unlock(&a->lock);
+	return conn;
+}
+
+static void close_connection(Aggregator *a, PGconn *conn)
+{
+	PGcancel *cancel;
+
+	pthread_mutex_lock(&a->lock);
+	cancel = a->cancel;
+	a->cancel = NULL;
+	pthread_mutex_unlock(&a->lock);
+	PQfreeCancel(cancel);
+	PQfinish(conn);
+}
+
+static void *job_thread(void *arg)
 {
 	Aggregator *a = arg;
-	long counted;
+	PGconn *conn = NULL;
+	/* Not at once: the first requests of a fresh start come first. */
+	int delay = a->interval_ms < 1000 ? a->interval_ms : 1000;
+	int backoff = BACKOFF_MIN_MS;
 
-	a->job = NULL;
-	a->stats.runs++;
-	if (result->status != DB_OK || PQntuples(result->res) != 1) {
-		a->stats.failures++;
-		log_warn("aggregation: database %s: %s", db_status_name(result->status),
-			 result->message);
-		schedule(a, a->interval_ms);
-		return;
+	while (sleep_unless_stopping(a, delay)) {
+		TallyRun run;
+		char *err = NULL;
+		bool ok;
+
+		if (!conn)
+			conn = open_connection(a, &err);
+		ok = conn && tally_job_run(conn, a->batch, &run, &err);
+		pthread_mutex_lock(&a->lock);
+		a->stats.runs++;
+		if (!ok)
+			a->stats.failures++;
+		else if (run.busy)
+			a->stats.busy++;
+		else
+			a->stats.counted += (unsigned long long)run.counted;
+		ok = ok || a->stopping; /* a cancelled run is no failure */
+		pthread_mutex_unlock(&a->lock);
+		if (!ok) {
+			log_warn("aggregation failed, next try in %d ms: %s", backoff,
+				 err ? err : "out of memory");
+			free(err);
+			if (conn && PQstatus(conn) != CONNECTION_OK) {
+				close_connection(a, conn);
+				conn = NULL;
+			}
+			delay = backoff;
+			backoff = backoff * 2 < BACKOFF_MAX_MS ? backoff * 2 : BACKOFF_MAX_MS;
+			continue;
+		}
+		free(err);
+		backoff = BACKOFF_MIN_MS;
+		if (conn && !run.busy && run.counted > 0)
+			log_info("aggregation: %lld responses counted", run.counted);
+		/* Another instance counting will catch up for everyone. */
+		delay = conn && !run.busy && run.full ? 0 : a->interval_ms;
 	}
-	counted = atol(PQgetvalue(result->res, 0, 0));
-	if (counted < 0) {
-		/* Another server is counting: it will catch up for everyone. */
-		a->stats.busy++;
-		schedule(a, a->interval_ms);
-		return;
-	}
-	a->stats.counted += (unsigned long long)counted;
-	if (counted > 0)
-		log_info("aggregation: %ld responses counted", counted);
-	schedule(a, counted == a->batch ? 0 : a->interval_ms);
+	if (conn)
+		close_connection(a, conn);
+	return NULL;
 }
 
-static void tick(evutil_socket_t fd, short what, void *arg)
-{
-	Aggregator *a = arg;
-	const char *params[1] = {a->batch_text};
-	DbQuery q = {.sql = SQL_AGGREGATE, .nparams = 1, .values = params};
-	DbStatus refused;
-
-	(void)fd;
-	(void)what;
-	a->job = db_submit(a->pool, &q, ran, a, &refused);
-	if (!a->job) {
-		/* The pool is full of parents' work: they come first. */
-		a->stats.busy++;
-		schedule(a, a->interval_ms);
-	}
-}
-
-Aggregator *aggregator_new(struct event_base *base, DbPool *pool, int interval_ms, int batch)
+Aggregator *aggregator_new(const char *conninfo, int interval_ms, int batch,
+			   int connect_timeout_ms, int statement_timeout_ms)
 {
 	Aggregator *a = calloc(1, sizeof *a);
+	pthread_condattr_t attr;
+	bool cond_made = false;
 
 	if (!a)
 		return NULL;
-	a->pool = pool;
+	a->conninfo = strdup(conninfo);
 	a->interval_ms = interval_ms;
 	a->batch = batch;
-	snprintf(a->batch_text, sizeof a->batch_text, "%d", batch);
-	a->timer = evtimer_new(base, tick, a);
-	if (!a->timer) {
+	a->connect_timeout_s = connect_timeout_ms < 2000 ? 2 : (connect_timeout_ms + 999) / 1000;
+	a->statement_timeout_ms = statement_timeout_ms;
+	if (!a->conninfo || pthread_mutex_init(&a->lock, NULL) != 0) {
+		free(a->conninfo);
 		free(a);
 		return NULL;
 	}
-	/* Not at once: the first requests of a fresh start get the pool. */
-	schedule(a, interval_ms < 1000 ? interval_ms : 1000);
+	/* Timed waits on the monotonic clock: a clock change moves no run. */
+	if (pthread_condattr_init(&attr) == 0) {
+		cond_made = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+			    pthread_cond_init(&a->wake, &attr) == 0;
+		pthread_condattr_destroy(&attr);
+	}
+	if (!cond_made)
+		goto fail;
+	if (pthread_create(&a->thread, NULL, job_thread, a) != 0) {
+		pthread_cond_destroy(&a->wake);
+		goto fail;
+	}
 	return a;
+fail:
+	pthread_mutex_destroy(&a->lock);
+	free(a->conninfo);
+	free(a);
+	return NULL;
 }
 
 void aggregator_free(Aggregator *a)
 {
+	char errbuf[256];
+
 	if (!a)
 		return;
-	db_job_cancel(a->job);
-	event_free(a->timer);
+	pthread_mutex_lock(&a->lock);
+	a->stopping = true;
+	/* A run in flight stops at its current statement and rolls back. */
+	if (a->cancel)
+		(void)PQcancel(a->cancel, errbuf, sizeof errbuf);
+	pthread_cond_signal(&a->wake);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	pthread_cond_destroy(&a->wake);
+	pthread_mutex_destroy(&a->lock);
+	free(a->conninfo);
 	free(a);
 }
 
-void aggregator_stats(const Aggregator *a, AggregatorStats *out)
+void aggregator_stats(Aggregator *a, AggregatorStats *out)
 {
+	pthread_mutex_lock(&a->lock);
 	*out = a->stats;
+	pthread_mutex_unlock(&a->lock);
 }

@@ -1,17 +1,17 @@
 /*
- * aggregator: the aggregation job inside the server.  Every interval it asks
- * PostgreSQL to count the responses stored since the last run into the
- * tallies (sql/008 hl_aggregate), in batches, at once again while a batch
- * comes back full.  The rules of exactly-once live in that function; this
- * only schedules it, through the pool, never blocking the loop.  Several
- * servers may run it: the database lets one count at a time.
+ * aggregator: the aggregation job inside the server.  A thread of its own
+ * with its own blocking connection runs tally_job_run (tally_job.c) every
+ * interval, at once again while a run comes back full, so the event loop
+ * never waits on counting.  The rules of exactly-once live in the run's
+ * transaction (sql/009); several servers may run the job: the database lets
+ * one count at a time.
+ *
+ * The thread touches no libevent and no server state: only its own
+ * connection and the Aggregator, whose shared fields sit under its mutex.
+ * The Aggregator owns the thread, the connection and a copy of conninfo.
  */
 #ifndef HAILONG_AGGREGATOR_H
 #define HAILONG_AGGREGATOR_H
-
-#include "db_pool.h"
-
-struct event_base;
 
 typedef struct AggregatorStats {
 	unsigned long long runs, counted, busy, failures;
@@ -20,13 +20,17 @@ typedef struct AggregatorStats {
 typedef struct Aggregator Aggregator;
 
 /* Starts the job: first run soon, then every interval_ms (> 0), batch
- * responses per statement.  NULL when memory runs out. */
-Aggregator *aggregator_new(struct event_base *base, DbPool *pool, int interval_ms, int batch);
+ * responses per run.  connect_timeout_ms bounds a connection attempt (libpq
+ * counts whole seconds, at least 2), statement_timeout_ms one statement.
+ * NULL when memory or threads run out. */
+Aggregator *aggregator_new(const char *conninfo, int interval_ms, int batch,
+			   int connect_timeout_ms, int statement_timeout_ms);
 
-/* Stops the job (a run in flight finishes in the database; its result is
- * dropped).  Call before db_pool_free.  NULL-safe. */
+/* Stops the job promptly: a run in flight is cancelled (its transaction
+ * rolls back, nothing is lost), the thread joined.  NULL-safe. */
 void aggregator_free(Aggregator *aggregator);
 
-void aggregator_stats(const Aggregator *aggregator, AggregatorStats *out);
+/* A consistent copy of the counters; safe from any thread. */
+void aggregator_stats(Aggregator *aggregator, AggregatorStats *out);
 
 #endif

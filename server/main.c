@@ -28,6 +28,7 @@
 #include "report_output.h"
 #include "server.h"
 #include "sql_text.h"
+#include "tally_job.h"
 #include "token.h"
 #include "util.h"
 #include "version.h"
@@ -520,7 +521,6 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 
 static int cmd_aggregate(Config *config, int argc, char **argv)
 {
-	const char *batch[1] = {"5000"};
 	long long total = 0;
 	int waits = 0;
 	char *err = NULL;
@@ -534,17 +534,12 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 	if (!conn)
 		return command_failed("aggregate", err);
 	for (;;) {
-		PGresult *res = db_sync_query(conn, SQL_AGGREGATE, 1, batch, "aggregate", &err);
-		long long n;
-		if (!res) {
+		TallyRun run;
+		if (!tally_job_run(conn, TALLY_BATCH, &run, &err)) {
 			PQfinish(conn);
 			return command_failed("aggregate", err);
 		}
-		n = atoll(PQgetvalue(res, 0, 0));
-		PQclear(res);
-		if (n == 0)
-			break;
-		if (n < 0) {
+		if (run.busy) {
 			/* A server is counting right now: wait for it (at most 30 s). */
 			if (++waits > 150) {
 				PQfinish(conn);
@@ -554,7 +549,9 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 			usleep(200 * 1000);
 			continue;
 		}
-		total += n;
+		total += run.counted;
+		if (!run.full)
+			break;
 	}
 	PQfinish(conn);
 	printf("%lld responses counted\n", total);

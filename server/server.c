@@ -20,14 +20,16 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "tally_job.h"
 #include "util.h"
 
 enum {
 	LISTEN_BACKLOG = 1024,
 	/* How long a round's details are reused without asking the database. */
 	CAMPAIGN_CACHE_TTL_MS = 2000,
-	/* Responses counted per statement: about a second of work at most. */
-	AGGREGATE_BATCH = 5000,
+	/* A statement of the aggregation job takes about a second; the
+	 * database stops one that runs away. */
+	AGGREGATE_STATEMENT_TIMEOUT_MS = 60000,
 };
 
 /* evconnlistener hands its error callback evhttp's pointer, not ours, so the
@@ -253,8 +255,9 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 			goto oom;
 	}
 	if (config->aggregate_interval_ms > 0) {
-		server->aggregator = aggregator_new(server->base, server->pool,
-						    (int)config->aggregate_interval_ms, AGGREGATE_BATCH);
+		server->aggregator = aggregator_new(
+			config->database_url, (int)config->aggregate_interval_ms, TALLY_BATCH,
+			(int)config->db_connect_timeout_ms, AGGREGATE_STATEMENT_TIMEOUT_MS);
 		if (!server->aggregator)
 			goto oom;
 	}

@@ -346,9 +346,59 @@ const char SQL_PAPER_DRAFT[] =
 const char SQL_PAPER_DRAFT_DONE[] =
 	"DELETE FROM paper_draft d USING slip s WHERE d.slip = s.code AND s.used";
 
-/* $1 batch size: responses counted into the tallies (-1: another instance
- * is counting). */
-const char SQL_AGGREGATE[] = "SELECT hl_aggregate($1::integer)";
+/* aggregation (server/tally_job.c, sql/009) */
+
+/* One job at a time across instances; the others skip this turn.
+ * 104971108111110104: "hailong" + 1, next to the migration lock. */
+const char SQL_TALLY_LOCK[] = "SELECT pg_try_advisory_xact_lock(104971108111110104)";
+
+/* Takes queue rows in order until about $1 responses ($2 queue rows at
+ * most), skipping rows another transaction holds, and reads their
+ * responses in the same statement (one snapshot).  Asked for in binary:
+ * the arrays and times cost the server half as much to send that way. */
+const char SQL_TALLY_TAKE[] =
+	"WITH picked AS ("
+	" SELECT seq, rows FROM response_batch_queue ORDER BY seq LIMIT $2::integer"
+	" FOR UPDATE SKIP LOCKED),"
+	" upto AS (SELECT seq, sum(rows) OVER (ORDER BY seq) - rows AS before FROM picked),"
+	" gone AS (DELETE FROM response_batch_queue q USING upto u"
+	" WHERE q.seq = u.seq AND u.before < $1::integer"
+	" RETURNING q.first_id, q.last_id, q.ids)"
+	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
+	" FROM gone g JOIN response r ON r.id BETWEEN g.first_id AND g.last_id"
+	" WHERE g.ids IS NULL"
+	" UNION ALL"
+	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
+	" FROM gone g, unnest(g.ids) i JOIN response r ON r.id = i";
+
+/* Adds the batch's responses per round and version to tally_total, and
+ * answers with the pairs that had a row before: only their tallies may
+ * exist already (both tables are written in the same transactions). */
+const char SQL_TALLY_TOTALS[] =
+	"WITH u AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])"
+	" AS u(campaign_id, version_id, responses, last_minute)),"
+	" old AS (SELECT t.campaign_id, t.version_id FROM tally_total t"
+	" JOIN u USING (campaign_id, version_id)),"
+	" up AS (INSERT INTO tally_total AS t (campaign_id, version_id, responses, last_minute)"
+	" SELECT campaign_id, version_id, responses, to_timestamp(last_minute) FROM u"
+	" ON CONFLICT (campaign_id, version_id) DO UPDATE"
+	" SET responses = t.responses + EXCLUDED.responses,"
+	" last_minute = greatest(t.last_minute, EXCLUDED.last_minute))"
+	" SELECT campaign_id, version_id FROM old ORDER BY 1, 2";
+
+/* Tallies of rounds and versions seen for the first time: nothing to add
+ * to, so they are copied in (binary COPY: several times cheaper per row
+ * than INSERT ... ON CONFLICT; no SQL is built, the rows are data). */
+const char SQL_TALLY_COPY[] =
+	"COPY tally (campaign_id, version_id, answer_index, value, n) FROM STDIN (FORMAT binary)";
+
+/* Tallies of rounds and versions counted before: added to. */
+const char SQL_TALLY_UPSERT[] =
+	"INSERT INTO tally AS t (campaign_id, version_id, answer_index, value, n)"
+	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::smallint[],"
+	" $5::bigint[])"
+	" ON CONFLICT (campaign_id, version_id, answer_index, value) DO UPDATE"
+	" SET n = t.n + EXCLUDED.n";
 
 /* ---- reports (server/report_build.c) ------------------------------------ */
 
@@ -403,7 +453,8 @@ const char SQL_REPORT_UNITS[] =
 	" WHERE parent_id = $1::bigint OR (kind = 'school' AND path <@ $2::ltree AND id <> $1::bigint)";
 
 /* Responses stored and not yet counted. */
-const char SQL_REPORT_UNCOUNTED[] = "SELECT count(*) FROM response_uncounted";
+const char SQL_REPORT_UNCOUNTED[] =
+	"SELECT coalesce(sum(rows), 0) FROM response_batch_queue";
 
 /* $1 round ids, $2 ILIKE pattern or NULL, $3 limit, $4 offset: free-text
  * answers, newest first, with how many match in all. */

@@ -57,7 +57,12 @@ extern const char SQL_STAFF_ROUND[];
 extern const char SQL_PAPER_SLIP[];
 extern const char SQL_PAPER_DRAFT[];
 extern const char SQL_PAPER_DRAFT_DONE[];
-extern const char SQL_AGGREGATE[];
+/* aggregation */
+extern const char SQL_TALLY_LOCK[];
+extern const char SQL_TALLY_TAKE[];
+extern const char SQL_TALLY_TOTALS[];
+extern const char SQL_TALLY_COPY[];
+extern const char SQL_TALLY_UPSERT[];
 extern const char SQL_REPORT_NODE[];
 extern const char SQL_REPORT_CAMPAIGN[];
 extern const char SQL_REPORT_ROUNDS[];

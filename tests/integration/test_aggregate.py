@@ -1,9 +1,10 @@
 """The aggregation job counts every stored response exactly once: a response
 whose transaction commits after later-numbered ones is neither skipped nor
-counted twice; several jobs at once (two command-line runs and a server)
-share the work without double counting; a database crash in the middle of a
-run loses and duplicates nothing.  The truth is always a recount from the
-responses themselves."""
+counted twice, also when two sessions' statements interleave their ids (the
+queue then holds id lists, sql/009); several jobs at once (two command-line
+runs and a server) share the work without double counting; a database crash
+in the middle of a run loses and duplicates nothing.  The truth is always a
+recount from the responses themselves."""
 import subprocess
 import time
 
@@ -57,7 +58,7 @@ def main(tap, scratch):
     tap.ok(out.returncode == 0 and out.stdout.strip() == "150 responses counted",
            "the run counts the 150 committed responses", out.stdout + out.stderr)
     tap.ok(same_counts(pg), "the tallies equal a recount of what is committed")
-    tap.eq(pg.psql("SELECT count(*) FROM response_uncounted"), "0",
+    tap.eq(pg.psql("SELECT count(*) FROM response_batch_queue"), "0",
            "the uncommitted response is not visible yet")
     slow.send("COMMIT;")
     tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM response") == "151", 10),
@@ -72,6 +73,41 @@ def main(tap, scratch):
     tap.eq(run_cli(["aggregate"], env=env).stdout.strip(), "0 responses counted",
            "a run with nothing new counts nothing")
 
+    # Two sessions insert big statements at the same time, so each
+    # statement's ids are interleaved with the other's; one commits late.
+    gate = Psql(pg.conninfo)
+    scratch.on_cleanup(gate.close)
+    gate.send("SELECT pg_advisory_lock(7);")
+    # psql runs asynchronously: the gate must be shut before anyone arrives.
+    tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                      " AND granted AND mode = 'ExclusiveLock'") == "1", 10),
+           "the gate is shut")
+    sessions = [Psql(pg.conninfo) for _ in range(2)]
+    for i, session in enumerate(sessions):
+        scratch.on_cleanup(session.close)
+        session.send("BEGIN; SELECT pg_advisory_xact_lock_shared(7);")
+        session.send(insert_sql(40000, round_id, version_id, answers, 10 + i) + ";")
+    tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                      " AND NOT granted") == "2", 10),
+           "both sessions wait at the gate")
+    gate.send("SELECT pg_advisory_unlock(7);")
+    idle = ("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+            " AND query LIKE 'INSERT INTO response%'")
+    tap.ok(wait_until(lambda: pg.psql(idle) == "2", 60), "both statements are done, uncommitted")
+    sessions[1].send("COMMIT;")
+    tap.ok(wait_until(lambda: pg.psql(idle) == "1", 10), "the second session commits")
+    tap.ok(int(pg.psql("SELECT count(*) FROM response_batch_queue WHERE ids IS NOT NULL")) > 0,
+           "its statement's ids were not contiguous: the queue holds them as a list")
+    out = run_cli(["aggregate"], env=env)
+    tap.eq(out.stdout.strip(), "40000 responses counted",
+           "the run counts the committed session's responses only")
+    tap.ok(same_counts(pg), "tallies equal a recount of what is committed")
+    sessions[0].send("COMMIT;")
+    tap.ok(wait_until(lambda: pg.psql(idle) == "0", 10), "the first session commits late")
+    out = run_cli(["aggregate"], env=env)
+    tap.eq(out.stdout.strip(), "40000 responses counted", "the next run counts the late ones")
+    tap.ok(same_counts(pg), "tallies equal a recount after interleaved statements")
+
     # Several jobs at once: two command-line runs and a server's job.
     pg.psql(insert_sql(30000, round_id, version_id, answers, 3))
     server = Server(scratch, pg.conninfo, env={"HAILONG_AGGREGATE_INTERVAL": "100ms"})
@@ -81,7 +117,7 @@ def main(tap, scratch):
     outs = [p.communicate(timeout=120) for p in runs]
     tap.ok(all(p.returncode == 0 for p in runs), "two command-line runs at once succeed",
            outs)
-    tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM response_uncounted") == "0", 60),
+    tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM response_batch_queue") == "0", 60),
            "the server's job and the runs together drain the queue")
     tap.ok(same_counts(pg), "tallies equal a recount after concurrent jobs")
     server.signal(15)
@@ -89,17 +125,23 @@ def main(tap, scratch):
 
     # A crash in the middle of a run: PostgreSQL stops immediately while a
     # run is counting a big queue; after recovery nothing is lost or doubled.
-    pg.psql(insert_sql(150000, round_id, version_id, answers, 4))
+    # Several runs' worth (TALLY_BATCH is 200,000): stop once the first run
+    # has committed, while the next one is counting.
+    for seed in (4, 5, 6):
+        pg.psql(insert_sql(200000, round_id, version_id, answers, seed))
+    counted = "SELECT coalesce(sum(responses), 0) FROM tally_total"
+    before = int(pg.psql(counted))
     job = subprocess.Popen([BINARY, "aggregate"], env={"DATABASE_URL": pg.conninfo},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    tap.ok(wait_until(lambda: int(pg.psql(counted)) > before, 60, interval=0.02),
+           "the first run of the job commits")
     pg.stop("immediate")
     job.communicate(timeout=60)
     tap.ok(job.returncode != 0, "the run fails with the database gone")
     pg.conninfo = pg.start()
     env["DATABASE_URL"] = pg.conninfo
-    queued = int(pg.psql("SELECT count(*) FROM response_uncounted"))
-    tap.ok(0 < queued <= 150000, f"after recovery {queued} responses are still queued")
+    queued = int(pg.psql("SELECT coalesce(sum(rows), 0) FROM response_batch_queue"))
+    tap.ok(0 < queued < 600000, f"after recovery {queued} responses are still queued")
     tap.ok(same_counts_partial(pg), "what was counted before the crash equals a recount of "
            "the responses no longer queued")
     out = run_cli(["aggregate"], env=env, timeout=300)
@@ -111,7 +153,8 @@ def same_counts_partial(pg):
     """The tallies equal a recount of the responses that left the queue."""
     counted = ("SELECT campaign_id, version_id, i - 1, v, count(*) FROM response r,"
                " unnest(answers) WITH ORDINALITY AS a(v, i)"
-               " WHERE NOT EXISTS (SELECT 1 FROM response_uncounted u WHERE u.response_id = r.id)"
+               " WHERE NOT EXISTS (SELECT 1 FROM response_batch_queue u"
+               "  WHERE r.id BETWEEN u.first_id AND u.last_id AND (u.ids IS NULL OR r.id = ANY(u.ids)))"
                " GROUP BY 1, 2, 3, 4")
     a = pg.psql(f"SELECT count(*) FROM (({counted}) EXCEPT ({TALLIES})) a")
     b = pg.psql(f"SELECT count(*) FROM (({TALLIES}) EXCEPT ({counted})) b")

@@ -1,0 +1,36 @@
+/*
+ * tally_job: one run of the aggregation job on a blocking libpq connection,
+ * shared by the server's aggregation thread (aggregator.c) and `hailong
+ * aggregate`.  In one transaction: take the advisory lock (another instance
+ * counting: skip), take queue rows of response_batch_queue (sql/009) up to
+ * about `batch` responses and read their responses, count them in C
+ * (tally.c), add the counts to tally and tally_total, commit.  Exactly once
+ * follows from that single transaction; see sql/009.
+ *
+ * Memory is bounded by the batch (the responses' text and the counts).
+ * The connection is the caller's; on failure the transaction is rolled back
+ * when the connection still works.
+ */
+#ifndef HAILONG_TALLY_JOB_H
+#define HAILONG_TALLY_JOB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* Responses per run, for the server and `hailong aggregate`: big enough
+ * that a run's fixed costs vanish and a whole round usually falls in one
+ * run, small enough to bound memory (about 40 MB). */
+enum { TALLY_BATCH = 200000 };
+
+typedef struct TallyRun {
+	long long counted; /* responses counted and committed */
+	bool busy;         /* another instance holds the lock: nothing done */
+	bool full;         /* the batch was full: more may be waiting */
+} TallyRun;
+
+/* Runs once with up to about batch (> 0) responses.  True with *out set, or
+ * false with *err (malloc'd, one line) set and nothing committed. */
+bool tally_job_run(PGconn *conn, int batch, TallyRun *out, char **err)
+	__attribute__((warn_unused_result));
+
+#endif
