@@ -54,6 +54,7 @@ static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
 					     "closes",	  "target", "mode",  "kiosk",
 					     "double-entry", "count", "batch", NULL};
 static int cmd_campaign(Config *config, int argc, char **argv);
+static const char *const aggregate_flags[] = {"batch", NULL};
 static int cmd_aggregate(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static const char *const report_flags[] = {"from", "to", "campaign", "compare-from", "compare-to",
@@ -87,10 +88,11 @@ static const struct {
 	 "--double-entry yes|no] (prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
-	{"aggregate", cmd_aggregate, 0, "aggregate",
+	{"aggregate", cmd_aggregate, 0, "aggregate [--batch N]",
 	 "count the responses stored since the last run into the tallies that reports read "
-	 "(the server also does it every --aggregate-interval)",
-	 NULL},
+	 "(the server also does it every --aggregate-interval); N responses per transaction "
+	 "(default 1000000)",
+	 aggregate_flags},
 	{"report", cmd_report, 1, "report NODE",
 	 "the satisfaction report of a unit and its subtree to standard output: [--from "
 	 "YYYY-MM-DD --to YYYY-MM-DD] (default: this school year) [--campaign CODE] "
@@ -523,11 +525,17 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 {
 	long long total = 0;
 	int waits = 0;
-	char *err = NULL;
+	long batch = TALLY_BATCH;
+	const char *batch_text = flag_value(argc, argv, "batch");
+	char *err = NULL, *end;
 	PGconn *conn;
 
-	(void)argc;
-	(void)argv;
+	if (batch_text && ((batch = strtol(batch_text, &end, 10)) < 1 || *end || batch > 10000000)) {
+		fprintf(stderr, "hailong aggregate: --batch: a whole number from 1 to 10000000, "
+				"not \"%s\"\n",
+			batch_text);
+		return 2;
+	}
 	if (!need_database(config))
 		return 2;
 	conn = db_sync_connect(config->database_url, "hailong-aggregate", &err);
@@ -535,7 +543,7 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 		return command_failed("aggregate", err);
 	for (;;) {
 		TallyRun run;
-		if (!tally_job_run(conn, TALLY_BATCH, &run, &err)) {
+		if (!tally_job_run(conn, (int)batch, &run, &err)) {
 			PQfinish(conn);
 			return command_failed("aggregate", err);
 		}
