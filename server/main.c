@@ -528,7 +528,7 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 	long batch = TALLY_BATCH;
 	const char *batch_text = flag_value(argc, argv, "batch");
 	char *err = NULL, *end;
-	PGconn *conn;
+	PGconn *conn, *reader;
 
 	if (batch_text && ((batch = strtol(batch_text, &end, 10)) < 1 || *end || batch > 10000000)) {
 		fprintf(stderr, "hailong aggregate: --batch: a whole number from 1 to 10000000, "
@@ -541,16 +541,24 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 	conn = db_sync_connect(config->database_url, "hailong-aggregate", &err);
 	if (!conn)
 		return command_failed("aggregate", err);
+	/* A catch-up over many responses reads on two connections at once. */
+	reader = db_sync_connect(config->database_url, "hailong-aggregate", &err);
+	if (!reader) {
+		PQfinish(conn);
+		return command_failed("aggregate", err);
+	}
 	for (;;) {
 		TallyRun run;
-		if (!tally_job_run(conn, (int)batch, &run, &err)) {
+		if (!tally_job_run(conn, reader, (int)batch, &run, &err)) {
 			PQfinish(conn);
+			PQfinish(reader);
 			return command_failed("aggregate", err);
 		}
 		if (run.busy) {
 			/* A server is counting right now: wait for it (at most 30 s). */
 			if (++waits > 150) {
 				PQfinish(conn);
+				PQfinish(reader);
 				return command_failed("aggregate",
 						      str_printf("another instance kept counting for 30 s"));
 			}
@@ -562,6 +570,7 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 			break;
 	}
 	PQfinish(conn);
+	PQfinish(reader);
 	printf("%lld responses counted\n", total);
 	return 0;
 }

@@ -364,17 +364,25 @@ const char SQL_TALLY_TAKE[] =
 	" WHERE q.seq = u.seq AND u.before < $1::integer"
 	" RETURNING q.first_id, q.last_id, q.ids, q.rows";
 
-/* $1 ranges' first ids, $2 their last ids, $3 single ids: a cursor over
- * those responses, read in pieces so memory does not grow with the batch.
- * Ranges go by index range scan. */
+/* $1 ranges' first ids, $2 their last ids, $3 single ids (bigint[] text):
+ * handed to SQL_TALLY_READ as settings of the transaction, since COPY
+ * takes no parameters. */
+const char SQL_TALLY_RANGES[] =
+	"SELECT set_config('hailong.tally_lo', $1, true), set_config('hailong.tally_hi', $2, true),"
+	" set_config('hailong.tally_ids', $3, true)";
+
+/* Those responses in binary, streamed: the server converts each row once
+ * and libpq hands it over without building a result.  Ranges go by index
+ * range scan. */
 const char SQL_TALLY_READ[] =
-	"DECLARE tally_take NO SCROLL CURSOR FOR"
-	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
-	" FROM unnest($1::bigint[], $2::bigint[]) g(lo, hi)"
+	"COPY (SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
+	" FROM unnest(current_setting('hailong.tally_lo')::bigint[],"
+	" current_setting('hailong.tally_hi')::bigint[]) g(lo, hi)"
 	" JOIN response r ON r.id BETWEEN g.lo AND g.hi"
 	" UNION ALL"
 	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
-	" FROM unnest($3::bigint[]) i JOIN response r ON r.id = i";
+	" FROM unnest(current_setting('hailong.tally_ids')::bigint[]) i JOIN response r ON r.id = i)"
+	" TO STDOUT (FORMAT binary)";
 
 /* $1 round ids, $2 version ids (pairs): their tally rows, deleted and
  * returned (binary) to be added to and copied back in. */

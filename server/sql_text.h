@@ -60,6 +60,7 @@ extern const char SQL_PAPER_DRAFT_DONE[];
 /* aggregation */
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];
+extern const char SQL_TALLY_RANGES[];
 extern const char SQL_TALLY_READ[];
 extern const char SQL_TALLY_REMOVE[];
 extern const char SQL_TALLY_COPY[];

@@ -1,5 +1,6 @@
 #include "tally_job.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +37,6 @@ static void close_array(Buf *b, bool empty)
 /* PostgreSQL's epoch (2000-01-01) in Unix seconds: binary timestamps
  * count microseconds from it. */
 #define PG_EPOCH_UNIX 946684800LL
-
-/* Rows per FETCH: bounds the memory of a run's reading whatever the batch. */
-#define FETCH_ROWS "50000"
 
 enum { OID_INT2 = 21, OID_INT8 = 20 };
 
@@ -233,97 +231,260 @@ static bool copy_in(PGconn *conn, const Buf *rows, char **err)
 	return ok;
 }
 
-/* Counts the rows of one FETCH from the cursor over SQL_TALLY_READ. */
-static bool count_rows(PGresult *res, Tally *tally, char **err)
+/* Counts the rows in one message of SQL_TALLY_READ's binary COPY: the
+ * stream's header (first message only), then whole rows, or the trailer.
+ * Fields: bigint, bigint, smallint[], timestamptz (microseconds since
+ * 2000-01-01), never NULL (the columns say so). */
+static bool count_copy_message(const char *data, size_t len, bool *header_seen, Tally *tally,
+			       char **err)
 {
-	int rows = PQntuples(res);
+	const char *p = data, *end = data + len;
 
-	for (int i = 0; i < rows; i++) {
+	if (!*header_seen) {
+		if (len < 19 || memcmp(data, "PGCOPY\n\377\r\n\0", 11) != 0)
+			goto malformed;
+		p += 19 + get_u32(data + 15); /* flags, then the header extension */
+		*header_seen = true;
+	}
+	while (p < end) {
+		int64_t ids[2], minute;
+		const char *answers;
+		uint32_t answers_len;
 		bool oom;
-		/* Binary: bigint, bigint, smallint[], timestamptz (microseconds
-		 * since 2000-01-01), never NULL (the columns say so). */
-		int64_t minute = get_i64(PQgetvalue(res, i, 3)) / 1000000 + PG_EPOCH_UNIX;
-		if (!tally_add_binary(tally, get_i64(PQgetvalue(res, i, 0)),
-				      get_i64(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2),
-				      (size_t)PQgetlength(res, i, 2), minute, &oom)) {
+
+		if (end - p < 2)
+			goto malformed;
+		if (get_i16(p) == -1)
+			return true; /* the trailer */
+		if (get_i16(p) != 4 || end - p < 2 + 12 + 12 + 4)
+			goto malformed;
+		if (get_u32(p + 2) != 8 || get_u32(p + 14) != 8)
+			goto malformed;
+		ids[0] = get_i64(p + 6);
+		ids[1] = get_i64(p + 18);
+		answers_len = get_u32(p + 26);
+		answers = p + 30;
+		if ((size_t)(end - answers) < (size_t)answers_len + 12 ||
+		    get_u32(answers + answers_len) != 8)
+			goto malformed;
+		minute = get_i64(answers + answers_len + 4) / 1000000 + PG_EPOCH_UNIX;
+		if (!tally_add_binary(tally, ids[0], ids[1], answers, answers_len, minute, &oom)) {
 			*err = oom ? NULL
 				   : str_oneline("a response of round %lld has answers that cannot be "
 						 "counted",
-						 (long long)get_i64(PQgetvalue(res, i, 0)));
+						 (long long)ids[0]);
 			return false;
 		}
+		p = answers + answers_len + 12;
 	}
 	return true;
+malformed:
+	*err = str_oneline("reading responses: unexpected data from the database");
+	return false;
 }
 
-/* The taken queue rows as the three arrays SQL_TALLY_READ wants: the
- * ranges' bounds, and the ids of the rows that list theirs. */
-static bool ranges_params(PGresult *queue, Buf *lo, Buf *hi, Buf *ids)
-{
-	size_t ranges = 0, listed = 0;
+/* One reader's share of the taken queue rows, as the three arrays
+ * SQL_TALLY_RANGES wants (text): the ranges' bounds, and single ids. */
+typedef struct Part {
+	Buf lo, hi, ids;
+	size_t ranges, listed;
+	long long rows;
+} Part;
 
+static void part_init(Part *part)
+{
+	buf_init(&part->lo, 256);
+	buf_init(&part->hi, 256);
+	buf_init(&part->ids, 64);
+	part->ranges = part->listed = 0;
+	part->rows = 0;
+}
+
+static void part_free(Part *part)
+{
+	buf_free(&part->lo);
+	buf_free(&part->hi);
+	buf_free(&part->ids);
+}
+
+static bool part_close(Part *part)
+{
+	close_array(&part->lo, part->ranges == 0);
+	close_array(&part->hi, part->ranges == 0);
+	close_array(&part->ids, part->listed == 0);
+	return !(part->lo.failed || part->hi.failed || part->ids.failed);
+}
+
+/* Deals the taken queue rows (first_id, last_id, ids, rows) out to the
+ * parts, each to the one with the fewest responses so far. */
+static bool split_queue(PGresult *queue, Part *parts, int nparts)
+{
 	for (int r = 0; r < PQntuples(queue); r++) {
+		Part *part = &parts[0];
+		for (int k = 1; k < nparts; k++)
+			if (parts[k].rows < part->rows)
+				part = &parts[k];
+		part->rows += atoll(PQgetvalue(queue, r, 3));
 		if (PQgetisnull(queue, r, 2)) {
-			buf_puts(lo, ranges ? "," : "{");
-			buf_puts(lo, PQgetvalue(queue, r, 0));
-			buf_puts(hi, ranges++ ? "," : "{");
-			buf_puts(hi, PQgetvalue(queue, r, 1));
+			buf_puts(&part->lo, part->ranges ? "," : "{");
+			buf_puts(&part->lo, PQgetvalue(queue, r, 0));
+			buf_puts(&part->hi, part->ranges++ ? "," : "{");
+			buf_puts(&part->hi, PQgetvalue(queue, r, 1));
 		} else {
 			/* "{4,9,12}": the inside joins the others'. */
 			const char *list = PQgetvalue(queue, r, 2);
 			size_t len = strlen(list);
 			if (len <= 2)
 				continue;
-			buf_puts(ids, listed++ ? "," : "{");
-			buf_add(ids, list + 1, len - 2);
+			buf_puts(&part->ids, part->listed++ ? "," : "{");
+			buf_add(&part->ids, list + 1, len - 2);
 		}
 	}
-	close_array(lo, ranges == 0);
-	close_array(hi, ranges == 0);
-	close_array(ids, listed == 0);
-	return !(lo->failed || hi->failed || ids->failed);
+	for (int k = 0; k < nparts; k++)
+		if (!part_close(&parts[k]))
+			return false;
+	return true;
 }
 
-/* Reads and counts the responses of the taken queue rows through a cursor,
- * FETCH_ROWS at a time. */
-static bool read_responses(PGconn *conn, PGresult *queue, Tally *tally, char **err)
+/* Reads and counts one part's responses with a binary COPY, inside the
+ * connection's open transaction. */
+static bool read_part(PGconn *conn, const Part *part, Tally *tally, char **err)
 {
-	Buf lo, hi, ids;
-	PGresult *res = NULL;
-	bool ok = false;
+	const char *values[3] = {part->lo.data, part->hi.data, part->ids.data};
+	PGresult *res;
+	char *row;
+	int len;
+	bool ok = true, header_seen = false;
 
-	buf_init(&lo, 256);
-	buf_init(&hi, 256);
-	buf_init(&ids, 64);
-	if (!ranges_params(queue, &lo, &hi, &ids))
-		goto cleanup;
-	{
-		const char *values[3] = {lo.data, hi.data, ids.data};
-		res = db_sync_query(conn, SQL_TALLY_READ, 3, values, "reading responses", err);
-		if (!res)
-			goto cleanup;
-	}
-	for (;;) {
+	/* COPY takes no parameters: the ranges go in as transaction-local
+	 * settings, which the COPY's query reads. */
+	res = db_sync_query(conn, SQL_TALLY_RANGES, 3, values, "reading responses", err);
+	if (!res)
+		return false;
+	PQclear(res);
+	res = PQexec(conn, SQL_TALLY_READ);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		*err = str_oneline("reading responses: %s", PQerrorMessage(conn));
 		PQclear(res);
-		/* Binary: the arrays and times cost the server half as much to
-		 * send that way. */
-		res = PQexecParams(conn, "FETCH FORWARD " FETCH_ROWS " FROM tally_take", 0, NULL, NULL,
-				   NULL, NULL, 1);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		return false;
+	}
+	PQclear(res);
+	/* One message per row; keep draining after a failure so the
+	 * connection stays usable for the rollback. */
+	while ((len = PQgetCopyData(conn, &row, 0)) > 0) {
+		if (ok)
+			ok = count_copy_message(row, (size_t)len, &header_seen, tally, err);
+		PQfreemem(row);
+	}
+	while ((res = PQgetResult(conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && ok) {
 			*err = str_oneline("reading responses: %s", PQerrorMessage(conn));
+			ok = false;
+		}
+		PQclear(res);
+	}
+	if (len == -2 && ok) {
+		*err = str_oneline("reading responses: %s", PQerrorMessage(conn));
+		ok = false;
+	}
+	return ok;
+}
+
+/* The second reader, on its own thread and connection, in a read-only
+ * transaction of its own: the responses it reads are committed (their
+ * queue rows were), so any snapshot taken now sees them. */
+typedef struct Helper {
+	PGconn *conn;
+	const Part *part;
+	Tally *tally;
+	char *err;
+	bool ok;
+} Helper;
+
+static void *helper_run(void *arg)
+{
+	Helper *h = arg;
+
+	h->ok = db_sync_exec(h->conn, "BEGIN READ ONLY", "reading responses", &h->err) &&
+		read_part(h->conn, h->part, h->tally, &h->err);
+	if (PQstatus(h->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(h->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(h->conn, "ROLLBACK")); /* it only read */
+	return NULL;
+}
+
+/* Adds every group of `from` to `to`. */
+static bool merge_tally(Tally *to, Tally *from, char **err)
+{
+	const TallyGroup *groups;
+	size_t ngroups;
+
+	if (!tally_groups(from, &groups, &ngroups))
+		return false;
+	for (size_t i = 0; i < ngroups; i++) {
+		TallyCount *counts;
+		size_t ncounts;
+		bool ok, oom;
+		if (!tally_group_counts(from, i, &counts, &ncounts))
+			return false;
+		ok = tally_merge(to, &groups[i], counts, ncounts, &oom);
+		free(counts);
+		if (!ok) {
+			if (!oom)
+				*err = str_oneline("round %lld: counts too big to add up",
+						   (long long)groups[i].campaign_id);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Reads and counts the responses of the taken queue rows: on conn alone,
+ * or half of them on reader at the same time (two backends convert rows
+ * for sending, the server's biggest cost here).  *counted: responses
+ * read. */
+static bool read_responses(PGconn *conn, PGconn *reader, PGresult *queue, Tally *tally,
+			   long long *counted, char **err)
+{
+	Part parts[2];
+	int nparts = reader ? 2 : 1;
+	Helper helper = {.conn = reader};
+	pthread_t thread;
+	bool started = false, ok = false;
+
+	part_init(&parts[0]);
+	part_init(&parts[1]);
+	if (!split_queue(queue, parts, nparts))
+		goto cleanup;
+	if (reader) {
+		helper.part = &parts[1];
+		if (!(helper.tally = tally_new()))
+			goto cleanup;
+		started = pthread_create(&thread, NULL, helper_run, &helper) == 0;
+		if (!started) {
+			*err = str_oneline("reading responses: cannot start a thread");
 			goto cleanup;
 		}
-		if (PQntuples(res) == 0)
-			break;
-		if (!count_rows(res, tally, err))
-			goto cleanup;
 	}
-	ok = db_sync_exec(conn, "CLOSE tally_take", "reading responses", err);
+	ok = read_part(conn, &parts[0], tally, err);
+	if (started) {
+		pthread_join(thread, NULL);
+		if (ok && !helper.ok) {
+			ok = false;
+			*err = helper.err;
+			helper.err = NULL;
+		}
+		*counted = tally_responses(tally) + tally_responses(helper.tally);
+		if (ok)
+			ok = merge_tally(tally, helper.tally, err);
+	} else {
+		*counted = tally_responses(tally);
+	}
 cleanup:
-	PQclear(res);
-	buf_free(&lo);
-	buf_free(&hi);
-	buf_free(&ids);
+	free(helper.err);
+	tally_free(helper.tally);
+	part_free(&parts[0]);
+	part_free(&parts[1]);
 	return ok;
 }
 
@@ -395,14 +556,14 @@ static void roll_back(PGconn *conn)
 	PQclear(res);
 }
 
-bool tally_job_run(PGconn *conn, int batch, TallyRun *out, char **err)
+bool tally_job_run(PGconn *conn, PGconn *reader, int batch, TallyRun *out, char **err)
 {
 	char batch_text[16];
 	const char *take_params[2] = {batch_text, batch_text};
 	PGresult *res = NULL;
 	Tally *tally = NULL;
 	bool ok = false;
-	long long queued = 0;
+	long long queued = 0, counted = 0;
 
 	*err = NULL;
 	memset(out, 0, sizeof *out);
@@ -428,11 +589,12 @@ bool tally_job_run(PGconn *conn, int batch, TallyRun *out, char **err)
 	tally = tally_new();
 	if (!tally)
 		goto cleanup;
-	if (queued > 0 && (!read_responses(conn, res, tally, err) || !write_groups(conn, tally, err)))
+	if (queued > 0 && (!read_responses(conn, reader, res, tally, &counted, err) ||
+			   !write_groups(conn, tally, err)))
 		goto cleanup;
 	if (!db_sync_exec(conn, "COMMIT", "committing the run", err))
 		goto cleanup;
-	out->counted = tally_responses(tally);
+	out->counted = counted;
 	out->full = queued >= batch;
 	ok = true;
 cleanup:

@@ -31,9 +31,11 @@ typedef struct TallyRun {
 	bool full;         /* the batch was full: more may be waiting */
 } TallyRun;
 
-/* Runs once with up to about batch (> 0) responses.  True with *out set, or
+/* Runs once with up to about batch (> 0) responses.  reader: NULL, or a
+ * second connection (idle, the caller's) that reads half the responses at
+ * the same time on a thread of the run's own.  True with *out set, or
  * false with *err (malloc'd, one line) set and nothing committed. */
-bool tally_job_run(PGconn *conn, int batch, TallyRun *out, char **err)
+bool tally_job_run(PGconn *conn, PGconn *reader, int batch, TallyRun *out, char **err)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -129,13 +129,13 @@ def main(tap, scratch):
 
     # A crash in the middle of a run: PostgreSQL stops immediately while a
     # run is counting a big queue; after recovery nothing is lost or doubled.
-    # Several runs' worth (--batch 200000): stop once the first run has
+    # Several runs' worth (--batch 50000): stop once the first run has
     # committed, while the next one is counting.
     for seed in (4, 5, 6):
         pg.psql(insert_sql(200000, round_id, version_id, answers, seed))
     counted = "SELECT coalesce(sum(responses), 0) FROM tally_total"
     before = int(pg.psql(counted))
-    job = subprocess.Popen([BINARY, "aggregate", "--batch", "200000"],
+    job = subprocess.Popen([BINARY, "aggregate", "--batch", "50000"],
                            env={"DATABASE_URL": pg.conninfo},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tap.ok(wait_until(lambda: int(pg.psql(counted)) > before, 60, interval=0.02),
