@@ -26,6 +26,7 @@
 #include "qr.h"
 #include "report_build.h"
 #include "report_output.h"
+#include "report_snapshot.h"
 #include "server.h"
 #include "sql_text.h"
 #include "tally_job.h"
@@ -88,8 +89,9 @@ static const struct {
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
 	{"aggregate", cmd_aggregate, 0, "aggregate",
-	 "count the responses stored since the last run into the tallies that reports read "
-	 "(the server also does it every --aggregate-interval)",
+	 "count the responses stored since the last run into the tallies that reports read, "
+	 "then freeze the published results of rounds that have closed (the server also does "
+	 "it every --aggregate-interval)",
 	 NULL},
 	{"report", cmd_report, 1, "report NODE",
 	 "the satisfaction report of a unit and its subtree to standard output: [--from "
@@ -521,7 +523,7 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 
 static int cmd_aggregate(Config *config, int argc, char **argv)
 {
-	long long total = 0;
+	long long total = 0, published = 0;
 	int waits = 0;
 	char *err = NULL;
 	PGconn *conn;
@@ -553,8 +555,23 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 		if (!run.full)
 			break;
 	}
+	/* Every response stored so far is counted: closed rounds can be
+	 * published (a server counting meanwhile does it instead). */
+	for (;;) {
+		int taken;
+		if (!report_snapshot_take(conn, (int)config->privacy_threshold,
+					  REPORT_SNAPSHOT_BATCH, &taken, &err)) {
+			PQfinish(conn);
+			return command_failed("aggregate", err);
+		}
+		published += taken;
+		if (taken < REPORT_SNAPSHOT_BATCH)
+			break;
+	}
 	PQfinish(conn);
 	printf("%lld responses counted\n", total);
+	if (published > 0)
+		printf("%lld closed rounds published\n", published);
 	return 0;
 }
 
@@ -594,7 +611,7 @@ static int cmd_report(Config *config, int argc, char **argv)
 		return 2;
 	if (!(conn = db_sync_connect(config->database_url, "hailong-report", &err)))
 		return command_failed("report", err);
-	doc = report_build(conn, &q, &rerr);
+	doc = report_published(conn, &q, &rerr);
 	PQfinish(conn);
 	if (!doc) {
 		fprintf(stderr, "hailong: report: %s\n", rerr.message);
