@@ -26,12 +26,10 @@ char *report_snapshot_bytes(const cJSON *doc, char sha256[65], char **err)
 	/* The served document is these bytes parsed, with one member added:
 	 * only if they print back the same does it hold them verbatim.
 	 * cJSON's own output always does; the check makes it a fact. */
-	parsed = cJSON_ParseWithLengthOpts(text, strlen(text), &end, true);
-	if (!parsed)
+	parsed = cJSON_ParseWithLengthOpts(text, strlen(text), &end, false);
+	if (parsed && !(again = cJSON_PrintUnformatted(parsed)))
 		goto oom;
-	if (!(again = cJSON_PrintUnformatted(parsed)))
-		goto oom;
-	if (strcmp(again, text) != 0) {
+	if (!parsed || end != text + strlen(text) || strcmp(again, text) != 0) {
 		*err = str_printf("the document does not print back to the same bytes");
 		goto fail;
 	}
