@@ -541,31 +541,32 @@ static bool publish_closed(PGconn *conn, const Config *config, long long *publis
 	return true;
 }
 
-static int cmd_aggregate(Config *config, int argc, char **argv)
+/* hailong aggregate (count, then publish) and hailong snapshot (publish
+ * only): one connection, the same steps. */
+static int count_and_publish(Config *config, const char *command, bool count)
 {
 	long long total = 0, published = 0;
 	int waits = 0;
 	char *err = NULL;
 	PGconn *conn;
 
-	(void)argc;
-	(void)argv;
 	if (!need_database(config))
 		return 2;
-	conn = db_sync_connect(config->database_url, "hailong-aggregate", &err);
+	conn = db_sync_connect(config->database_url, count ? "hailong-aggregate" : "hailong-snapshot",
+			       &err);
 	if (!conn)
-		return command_failed("aggregate", err);
-	for (;;) {
+		return command_failed(command, err);
+	while (count) {
 		TallyRun run;
 		if (!tally_job_run(conn, TALLY_BATCH, &run, &err)) {
 			PQfinish(conn);
-			return command_failed("aggregate", err);
+			return command_failed(command, err);
 		}
 		if (run.busy) {
 			/* A server is counting right now: wait for it (at most 30 s). */
 			if (++waits > 150) {
 				PQfinish(conn);
-				return command_failed("aggregate",
+				return command_failed(command,
 						      str_printf("another instance kept counting for 30 s"));
 			}
 			usleep(200 * 1000);
@@ -579,34 +580,28 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 	 * published (a server counting meanwhile does it instead). */
 	if (!publish_closed(conn, config, &published, &err)) {
 		PQfinish(conn);
-		return command_failed("aggregate", err);
+		return command_failed(command, err);
 	}
 	PQfinish(conn);
-	printf("%lld responses counted\n", total);
-	if (published > 0)
+	if (count)
+		printf("%lld responses counted\n", total);
+	if (published > 0 || !count)
 		printf("%lld closed rounds published\n", published);
 	return 0;
 }
 
-static int cmd_snapshot(Config *config, int argc, char **argv)
+static int cmd_aggregate(Config *config, int argc, char **argv)
 {
-	long long published = 0;
-	char *err = NULL;
-	PGconn *conn;
-
 	(void)argc;
 	(void)argv;
-	if (!need_database(config))
-		return 2;
-	if (!(conn = db_sync_connect(config->database_url, "hailong-snapshot", &err)))
-		return command_failed("snapshot", err);
-	if (!publish_closed(conn, config, &published, &err)) {
-		PQfinish(conn);
-		return command_failed("snapshot", err);
-	}
-	PQfinish(conn);
-	printf("%lld closed rounds published\n", published);
-	return 0;
+	return count_and_publish(config, "aggregate", true);
+}
+
+static int cmd_snapshot(Config *config, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return count_and_publish(config, "snapshot", false);
 }
 
 static int cmd_report(Config *config, int argc, char **argv)

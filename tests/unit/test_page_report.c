@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "report_fixture.h"
+
 #include "page_checks.h"
 #include <sodium.h>
 
@@ -36,24 +38,6 @@ static const ReportPageLinks LINKS = {
 	.comments_query = NULL,
 	.comments_all = "/api/v1/reports/X-PHU-LOC/comments",
 };
-
-static cJSON *load_sample(void)
-{
-	char path[1024], *text, *err = NULL;
-	const char *root = getenv("HAILONG_SOURCE_ROOT");
-	size_t len;
-	cJSON *doc;
-
-	snprintf(path, sizeof path, "%s/tests/fixtures/report-sample.json", root ? root : ".");
-	text = read_file_whole(path, 1 << 20, "a report", &len, &err);
-	if (!text)
-		print_message("%s\n", err);
-	assert_non_null(text);
-	doc = cJSON_Parse(text);
-	free(text);
-	assert_non_null(doc);
-	return doc;
-}
 
 /* What every page must be, whatever it shows: exactly one style element
  * holding REPORT_STYLE, no style attribute, no script, balanced. */
@@ -121,7 +105,7 @@ static void test_style_and_csp(void **state)
 
 static void test_escaping(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html = render(doc, &LINKS), *notice = render_notice(doc);
 	(void)state;
 
@@ -145,7 +129,7 @@ static void test_escaping(void **state)
 
 static void test_charts(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html = render(doc, &LINKS);
 	const char *bar;
 	(void)state;
@@ -174,7 +158,7 @@ static void test_charts(void **state)
 
 static void test_figures(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html = render(doc, &LINKS), *row;
 	(void)state;
 
@@ -231,7 +215,7 @@ static void test_figures(void **state)
 
 static void test_links_and_form(void **state)
 {
-	cJSON *doc = load_sample(), *child;
+	cJSON *doc = report_sample(), *child;
 	char *html = render(doc, &LINKS);
 	(void)state;
 
@@ -305,7 +289,7 @@ static void test_suppressed(void **state)
 
 static void test_notice(void **state)
 {
-	cJSON *doc = load_sample(), *below, *q;
+	cJSON *doc = report_sample(), *below, *q;
 	char *html = render_notice(doc), *c2, *c1;
 	(void)state;
 
@@ -359,7 +343,7 @@ static void test_notice(void **state)
 
 static void test_empty(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html, *notice;
 	(void)state;
 
@@ -384,7 +368,7 @@ static void test_empty(void **state)
  * 77.7 %) under a title with markup. */
 static cJSON *published_sample(bool amended)
 {
-	cJSON *doc = load_sample(), *pub = cJSON_CreateObject(), *a, *now, *q;
+	cJSON *doc = report_sample(), *pub = cJSON_CreateObject(), *a, *now, *q;
 
 	cJSON_AddStringToObject(pub, "taken_at", "2026-11-23T21:14:20+07:00");
 	cJSON_AddNumberToObject(pub, "responses", 412);
@@ -462,7 +446,7 @@ static void test_published(void **state)
 	cJSON_Delete(doc);
 
 	/* Not published: neither. */
-	doc = load_sample();
+	doc = report_sample();
 	cJSON_AddNullToObject(doc, "publication");
 	html = render(doc, &LINKS);
 	notice = render_notice(doc);
@@ -545,7 +529,7 @@ static int nth_node(cJSON *node, int *left, cJSON **found, cJSON **parent)
 
 static void test_every_field_mistyped(void **state)
 {
-	cJSON *sample = load_sample();
+	cJSON *sample = report_sample();
 	int renders = 0;
 	(void)state;
 

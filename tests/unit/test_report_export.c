@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "report_fixture.h"
+
 #include "csv.h"
 #include "report_export.h"
 #include "report_rows.h"
@@ -23,24 +25,6 @@
 #include "util.h"
 
 #define BOM "\xEF\xBB\xBF"
-
-static cJSON *fixture(void)
-{
-	char path[1024], *text, *err = NULL;
-	const char *root = getenv("HAILONG_SOURCE_ROOT");
-	cJSON *doc;
-	size_t len;
-
-	snprintf(path, sizeof path, "%s/tests/fixtures/report-sample.json", root ? root : ".");
-	text = read_file_whole(path, 1 << 20, "the sample report", &len, &err);
-	if (!text)
-		print_error("%s\n", err);
-	assert_non_null(text);
-	doc = cJSON_Parse(text);
-	free(text);
-	assert_non_null(doc);
-	return doc;
-}
 
 /* Replaces (json) or deletes (NULL) the member at a '/'-separated path
  * such as "questionnaires/0/items/0/rate/valid". */
@@ -144,7 +128,7 @@ static char **find(const Table *t, const char *kind, const char *method, const c
 
 static void test_csv_fixture(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o = csv_of(doc);
 	Table t;
 	char **f;
@@ -228,7 +212,7 @@ static void test_csv_fixture(void **state)
  * (two responses more) as an amendment. */
 static cJSON *published_fixture(bool amended)
 {
-	cJSON *doc = fixture(), *pub = cJSON_CreateObject(), *a, *now;
+	cJSON *doc = report_sample(), *pub = cJSON_CreateObject(), *a, *now;
 
 	cJSON_AddStringToObject(pub, "taken_at", "2026-11-23T21:14:20+07:00");
 	cJSON_AddNumberToObject(pub, "responses", 412);
@@ -293,7 +277,7 @@ static void test_csv_published(void **state)
 	cJSON_Delete(doc);
 
 	/* Not published (null, or a document older than publication): empty. */
-	doc = fixture();
+	doc = report_sample();
 	set(doc, "publication", "null");
 	o = csv_of(doc);
 	assert_true(o.ok);
@@ -308,7 +292,7 @@ static void test_csv_published(void **state)
 
 static void test_csv_hostile(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o;
 	Table t;
 	char **f;
@@ -349,7 +333,7 @@ static void test_csv_hostile(void **state)
 
 static void test_csv_suppressed(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o;
 	Table t;
 	char **f;
@@ -383,7 +367,7 @@ static void test_csv_suppressed(void **state)
 
 static void test_csv_empty(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o;
 	const char *crlf;
 	(void)state;
@@ -470,7 +454,7 @@ static void test_malformed(void **state)
 	snprintf(path, sizeof path, "%s/r.xlsx", dir);
 	for (size_t i = 0; i < sizeof MALFORMED / sizeof MALFORMED[0]; i++) {
 		const struct Malformed *m = &MALFORMED[i];
-		cJSON *doc = fixture();
+		cJSON *doc = report_sample();
 		char *err = NULL;
 		Output o;
 
@@ -529,7 +513,7 @@ static void test_comments_stream(void **state)
 
 static void test_comments_document(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	char *data = NULL, *err = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&data, &len);
@@ -555,7 +539,7 @@ static void test_comments_document(void **state)
 static void test_xlsx_written(void **state)
 {
 	char dir[64], path[128], head[4] = {0};
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	char *err = NULL;
 	FILE *f;
 	(void)state;

@@ -14,31 +14,15 @@
 
 #include <cmocka.h>
 
+#include "report_fixture.h"
+
 #include "report_snapshot.h"
 #include "util.h"
-
-static cJSON *fixture(void)
-{
-	char path[1024], *text, *err = NULL;
-	const char *root = getenv("HAILONG_SOURCE_ROOT");
-	cJSON *doc;
-	size_t len;
-
-	snprintf(path, sizeof path, "%s/tests/fixtures/report-sample.json", root ? root : ".");
-	text = read_file_whole(path, 1 << 20, "the sample report", &len, &err);
-	if (!text)
-		print_error("%s\n", err);
-	assert_non_null(text);
-	doc = cJSON_Parse(text);
-	free(text);
-	assert_non_null(doc);
-	return doc;
-}
 
 /* The sample's stored bytes, as report_snapshot_take would store them. */
 static char *stored(char sha[65])
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	char *err = NULL, *bytes = report_snapshot_bytes(doc, sha, &err);
 
 	assert_non_null(bytes);
@@ -56,7 +40,7 @@ static ReportSnapshot snapshot_of(const char *bytes, const char *sha)
 /* The sample as the round is now: responses more, a new generated_at. */
 static cJSON *current(int more)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 
 	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(doc, "rounds"), "responses",
 				  cJSON_CreateNumber(412 + more));
@@ -68,7 +52,7 @@ static cJSON *current(int more)
 
 static void test_bytes(void **state)
 {
-	cJSON *doc = cJSON_Parse("{ \"a\" : 1, \"b\" : \"x\" }"), *sample = fixture();
+	cJSON *doc = cJSON_Parse("{ \"a\" : 1, \"b\" : \"x\" }"), *sample = report_sample();
 	char sha[65], *err = NULL, *bytes = report_snapshot_bytes(doc, sha, &err), *printed;
 	(void)state;
 
