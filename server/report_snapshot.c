@@ -72,7 +72,7 @@ static bool take_one(PGconn *conn, const PGresult *due, int row, int k, bool *st
 	char sha[65], responses[24];
 	const char *values[4];
 	char *bytes = NULL;
-	cJSON *doc = report_build(conn, &q, &rerr);
+	cJSON *doc = report_build(conn, &q, &rerr), *zero;
 	PGresult *res = NULL;
 	bool ok = false;
 
@@ -82,7 +82,12 @@ static bool take_one(PGconn *conn, const PGresult *due, int row, int k, bool *st
 	}
 	/* Every response of the round stored so far is counted (the rule
 	 * above): what else the queue holds belongs to other rounds. */
-	cJSON_ReplaceItemInObjectCaseSensitive(doc, "uncounted", cJSON_CreateNumber(0));
+	zero = cJSON_CreateNumber(0);
+	if (!zero || !cJSON_ReplaceItemInObjectCaseSensitive(doc, "uncounted", zero)) {
+		cJSON_Delete(zero);
+		*err = str_printf("the document has no uncounted member");
+		goto cleanup;
+	}
 	snprintf(responses, sizeof responses, "%lld",
 		 (long long)cJSON_GetNumberValue(
 			 cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "rounds"),
@@ -193,9 +198,11 @@ cJSON *report_snapshot_compose(const ReportSnapshot *snap, cJSON *current, bool 
 			 "the published document does not parse (stored %zu bytes)", snap->len);
 		goto fail;
 	}
-	if (search_comments && current)
-		cJSON_ReplaceItemInObjectCaseSensitive(
-			doc, "comments", cJSON_DetachItemFromObjectCaseSensitive(current, "comments"));
+	if (search_comments && current) {
+		cJSON *found = cJSON_DetachItemFromObjectCaseSensitive(current, "comments");
+		if (found && !cJSON_ReplaceItemInObjectCaseSensitive(doc, "comments", found))
+			cJSON_Delete(found);
+	}
 	pub = cJSON_AddObjectToObject(doc, "publication");
 	if (!pub)
 		goto oom;
