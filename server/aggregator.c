@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "report_snapshot.h"
 #include "tally_job.h"
 #include "util.h"
 
@@ -22,6 +23,7 @@ struct Aggregator {
 	/* Set before the thread starts, read-only afterwards. */
 	char *conninfo;
 	int interval_ms, batch, connect_timeout_s, statement_timeout_ms;
+	int privacy_threshold; /* k of the published documents */
 	pthread_t thread;
 	/* Shared with the thread: under lock. */
 	pthread_mutex_t lock;
@@ -90,6 +92,29 @@ static void close_connection(Aggregator *a, PGconn *conn)
 	PQfinish(conn);
 }
 
+/* After a run that left the queue empty: freezes the published results of
+ * the rounds that closed and are now counted (report_snapshot.c).  True
+ * when more may be due at once. */
+static bool publish(Aggregator *a, PGconn *conn)
+{
+	char *err = NULL;
+	int taken = 0;
+	bool stopping;
+
+	if (!report_snapshot_take(conn, a->privacy_threshold, REPORT_SNAPSHOT_BATCH, &taken,
+				  &err)) {
+		pthread_mutex_lock(&a->lock);
+		stopping = a->stopping; /* a cancelled statement is no failure */
+		pthread_mutex_unlock(&a->lock);
+		if (!stopping)
+			log_warn("published results not taken: %s", err ? err : "out of memory");
+	} else if (taken > 0) {
+		log_info("published results frozen for %d closed rounds", taken);
+	}
+	free(err);
+	return taken >= REPORT_SNAPSHOT_BATCH;
+}
+
 static void *job_thread(void *arg)
 {
 	Aggregator *a = arg;
@@ -134,6 +159,10 @@ static void *job_thread(void *arg)
 			log_info("aggregation: %lld responses counted", run.counted);
 		/* Another instance counting will catch up for everyone. */
 		delay = conn && !run.busy && run.full ? 0 : a->interval_ms;
+		/* Snapshots wait for a run that was not full: only then can a
+		 * round's responses all be counted, and the check is cheap. */
+		if (conn && !run.busy && !run.full && publish(a, conn))
+			delay = 0;
 	}
 	if (conn)
 		close_connection(a, conn);
@@ -141,7 +170,7 @@ static void *job_thread(void *arg)
 }
 
 Aggregator *aggregator_new(const char *conninfo, int interval_ms, int batch,
-			   int connect_timeout_ms, int statement_timeout_ms)
+			   int connect_timeout_ms, int statement_timeout_ms, int privacy_threshold)
 {
 	Aggregator *a = calloc(1, sizeof *a);
 	pthread_condattr_t attr;
@@ -154,6 +183,7 @@ Aggregator *aggregator_new(const char *conninfo, int interval_ms, int batch,
 	a->batch = batch;
 	a->connect_timeout_s = connect_timeout_ms < 2000 ? 2 : (connect_timeout_ms + 999) / 1000;
 	a->statement_timeout_ms = statement_timeout_ms;
+	a->privacy_threshold = privacy_threshold;
 	if (!a->conninfo || pthread_mutex_init(&a->lock, NULL) != 0) {
 		free(a->conninfo);
 		free(a);

@@ -2,7 +2,9 @@
  * aggregator: the aggregation job inside the server.  A thread of its own
  * with its own blocking connection runs tally_job_run (tally_job.c) every
  * interval, at once again while a run comes back full, so the event loop
- * never waits on counting.  The rules of exactly-once live in the run's
+ * never waits on counting.  After a run that was not full it also freezes
+ * the published results of rounds that have closed and are all counted
+ * (report_snapshot.c).  The rules of exactly-once live in the run's
  * transaction (sql/009); several servers may run the job: the database lets
  * one count at a time.
  *
@@ -21,10 +23,11 @@ typedef struct Aggregator Aggregator;
 
 /* Starts the job: first run soon, then every interval_ms (> 0), batch
  * responses per run.  connect_timeout_ms bounds a connection attempt (libpq
- * counts whole seconds, at least 2), statement_timeout_ms one statement.
- * NULL when memory or threads run out. */
+ * counts whole seconds, at least 2), statement_timeout_ms one statement;
+ * privacy_threshold is the k of the published documents.  NULL when memory
+ * or threads run out. */
 Aggregator *aggregator_new(const char *conninfo, int interval_ms, int batch,
-			   int connect_timeout_ms, int statement_timeout_ms);
+			   int connect_timeout_ms, int statement_timeout_ms, int privacy_threshold);
 
 /* Stops the job promptly: a run in flight is cancelled (its transaction
  * rolls back, nothing is lost), the thread joined.  NULL-safe. */

@@ -3,7 +3,8 @@
  * report page GET /staff/reports/{code} (HTML, the notice-board sheet and
  * the same downloads), scoped to the caller's subtree.  The work happens
  * on report_service's threads; this file reads the query, hands it over
- * and sends back what comes.
+ * and sends back what comes.  And a round's published result as stored,
+ * GET /api/v1/campaigns/{code}/snapshot: one row read through the pool.
  */
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "report_service.h"
 #include "server.h"
+#include "sql_text.h"
 
 typedef struct ReportCall {
 	ReportTask *task;
@@ -254,4 +256,45 @@ void handle_api_report(HttpRequest *r)
 void handle_staff_report(HttpRequest *r)
 {
 	auth_require(r, AUTH_VIEWER, page_authorised);
+}
+
+/* The stored bytes go out untouched: whoever checks the published result
+ * hashes exactly what was frozen (X-Content-SHA256 is that hash). */
+static void snapshot_loaded(HttpRequest *r, const DbResult *result)
+{
+	const PGresult *res = result->res;
+
+	if (result->status != DB_OK) {
+		http_reply_db_failure(r, result);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		http_reply_error(r, 404, "not_found", "no such round");
+		return;
+	}
+	if (PQgetisnull(res, 0, 0)) {
+		http_reply_error(r, 409, "conflict",
+				 "the round has no published result yet: it is published once the "
+				 "round has closed and its responses are counted");
+		return;
+	}
+	http_add_header(r, "X-Content-SHA256", PQgetvalue(res, 0, 1));
+	http_add_header(r, "X-Published-At", PQgetvalue(res, 0, 2));
+	http_reply(r, 200, "application/json", PQgetvalue(res, 0, 0),
+		   (size_t)PQgetlength(res, 0, 0));
+}
+
+static void snapshot_authorised(HttpRequest *r)
+{
+	const char *params[2] = {route_param(&r->match, "code"), r->caller.unit_path};
+	DbQuery q = {.sql = SQL_SNAPSHOT_GET, .nparams = 2, .values = params};
+
+	/* Refused: http_db has answered 503 itself. */
+	if (!http_db(r, &q, snapshot_loaded))
+		return;
+}
+
+void handle_api_snapshot(HttpRequest *r)
+{
+	auth_require(r, AUTH_VIEWER, snapshot_authorised);
 }

@@ -79,6 +79,12 @@ void handle_api_slips_create(HttpRequest *r);
  * &compare_to=&q=&format=json. */
 void handle_api_report(HttpRequest *r);
 
+/* GET /api/v1/campaigns/{code}/snapshot: a round's published result
+ * (report_snapshot.c), the stored bytes exactly, with their SHA-256 in
+ * X-Content-SHA256 (any role, rounds of the caller's subtree; 409 while the
+ * round is not published yet). */
+void handle_api_snapshot(HttpRequest *r);
+
 /* GET /staff/reports/{code}: the report page (?format=html, the default),
  * the notice-board sheet (notice) or a download (csv, xlsx, json). */
 void handle_staff_report(HttpRequest *r);

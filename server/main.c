@@ -26,6 +26,7 @@
 #include "qr.h"
 #include "report_build.h"
 #include "report_output.h"
+#include "report_snapshot.h"
 #include "server.h"
 #include "sql_text.h"
 #include "tally_job.h"
@@ -56,6 +57,7 @@ static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
 static int cmd_campaign(Config *config, int argc, char **argv);
 static const char *const aggregate_flags[] = {"batch", NULL};
 static int cmd_aggregate(Config *config, int argc, char **argv);
+static int cmd_snapshot(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static const char *const report_flags[] = {"from", "to", "campaign", "compare-from", "compare-to",
 					   "format", "q", NULL};
@@ -89,10 +91,14 @@ static const struct {
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
 	{"aggregate", cmd_aggregate, 0, "aggregate [--batch N]",
-	 "count the responses stored since the last run into the tallies that reports read "
-	 "(the server also does it every --aggregate-interval); N responses per transaction "
-	 "(default 1000000)",
+	 "count the responses stored since the last run into the tallies that reports read, "
+	 "then freeze the published results of rounds that have closed (the server also does "
+	 "it every --aggregate-interval); N responses per transaction (default 1000000)",
 	 aggregate_flags},
+	{"snapshot", cmd_snapshot, 0, "snapshot",
+	 "freeze the published results of closed rounds whose responses are all counted "
+	 "(aggregate does it too)",
+	 NULL},
 	{"report", cmd_report, 1, "report NODE",
 	 "the satisfaction report of a unit and its subtree to standard output: [--from "
 	 "YYYY-MM-DD --to YYYY-MM-DD] (default: this school year) [--campaign CODE] "
@@ -521,45 +527,54 @@ static int cmd_campaign(Config *config, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_aggregate(Config *config, int argc, char **argv)
+/* Takes every snapshot that is due (report_snapshot.c), a batch at a
+ * time; *published counts them.  False with *err set. */
+static bool publish_closed(PGconn *conn, const Config *config, long long *published, char **err)
 {
-	long long total = 0;
-	int waits = 0;
-	long batch = TALLY_BATCH;
-	const char *batch_text = flag_value(argc, argv, "batch");
-	char *err = NULL, *end;
-	PGconn *conn, *reader;
+	int taken;
 
-	if (batch_text && ((batch = strtol(batch_text, &end, 10)) < 1 || *end || batch > 10000000)) {
-		fprintf(stderr, "hailong aggregate: --batch: a whole number from 1 to 10000000, "
-				"not \"%s\"\n",
-			batch_text);
-		return 2;
-	}
+	do {
+		if (!report_snapshot_take(conn, (int)config->privacy_threshold,
+					  REPORT_SNAPSHOT_BATCH, &taken, err))
+			return false;
+		*published += taken;
+	} while (taken >= REPORT_SNAPSHOT_BATCH);
+	return true;
+}
+
+/* hailong aggregate (count, then publish) and hailong snapshot (publish
+ * only): one connection, the same steps. */
+static int count_and_publish(Config *config, const char *command, bool count, int batch)
+{
+	long long total = 0, published = 0;
+	int waits = 0;
+	char *err = NULL;
+	PGconn *conn, *reader = NULL;
+
 	if (!need_database(config))
 		return 2;
-	conn = db_sync_connect(config->database_url, "hailong-aggregate", &err);
+	conn = db_sync_connect(config->database_url, count ? "hailong-aggregate" : "hailong-snapshot",
+			       &err);
 	if (!conn)
-		return command_failed("aggregate", err);
+		return command_failed(command, err);
 	/* A catch-up over many responses reads on two connections at once. */
-	reader = db_sync_connect(config->database_url, "hailong-aggregate", &err);
-	if (!reader) {
+	if (count && !(reader = db_sync_connect(config->database_url, "hailong-aggregate", &err))) {
 		PQfinish(conn);
-		return command_failed("aggregate", err);
+		return command_failed(command, err);
 	}
-	for (;;) {
+	while (count) {
 		TallyRun run;
-		if (!tally_job_run(conn, reader, (int)batch, &run, &err)) {
+		if (!tally_job_run(conn, reader, batch, &run, &err)) {
 			PQfinish(conn);
 			PQfinish(reader);
-			return command_failed("aggregate", err);
+			return command_failed(command, err);
 		}
 		if (run.busy) {
 			/* A server is counting right now: wait for it (at most 30 s). */
 			if (++waits > 150) {
 				PQfinish(conn);
 				PQfinish(reader);
-				return command_failed("aggregate",
+				return command_failed(command,
 						      str_printf("another instance kept counting for 30 s"));
 			}
 			usleep(200 * 1000);
@@ -569,10 +584,41 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 		if (!run.full)
 			break;
 	}
-	PQfinish(conn);
+	/* Every response stored so far is counted: closed rounds can be
+	 * published (a server counting meanwhile does it instead). */
 	PQfinish(reader);
-	printf("%lld responses counted\n", total);
+	if (!publish_closed(conn, config, &published, &err)) {
+		PQfinish(conn);
+		return command_failed(command, err);
+	}
+	PQfinish(conn);
+	if (count)
+		printf("%lld responses counted\n", total);
+	if (published > 0 || !count)
+		printf("%lld closed rounds published\n", published);
 	return 0;
+}
+
+static int cmd_aggregate(Config *config, int argc, char **argv)
+{
+	long batch = TALLY_BATCH;
+	const char *batch_text = flag_value(argc, argv, "batch");
+	char *end;
+
+	if (batch_text && ((batch = strtol(batch_text, &end, 10)) < 1 || *end || batch > 10000000)) {
+		fprintf(stderr, "hailong aggregate: --batch: a whole number from 1 to 10000000, "
+				"not \"%s\"\n",
+			batch_text);
+		return 2;
+	}
+	return count_and_publish(config, "aggregate", true, (int)batch);
+}
+
+static int cmd_snapshot(Config *config, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return count_and_publish(config, "snapshot", false, 0);
 }
 
 static int cmd_report(Config *config, int argc, char **argv)
@@ -611,7 +657,7 @@ static int cmd_report(Config *config, int argc, char **argv)
 		return 2;
 	if (!(conn = db_sync_connect(config->database_url, "hailong-report", &err)))
 		return command_failed("report", err);
-	doc = report_build(conn, &q, &rerr);
+	doc = report_published(conn, &q, &rerr);
 	PQfinish(conn);
 	if (!doc) {
 		fprintf(stderr, "hailong: report: %s\n", rerr.message);

@@ -128,7 +128,13 @@ const char REPORT_STYLE[] =
 	".sheet>.ruled{flex:1 1 0;min-height:40mm;overflow:hidden}"
 	".ruled div{height:8mm;border-bottom:.2mm dotted #333}"
 	".sig{display:flex;justify-content:flex-end;text-align:center;margin-top:3mm}"
-	".sig div{width:80mm;height:28mm}";
+	".sig div{width:80mm;height:28mm}"
+	/* a round's published result and what came after it; last, so print
+	 * keeps the marks */
+	".pub{background:#eef4fa;border-left:5px solid #0b4f8a;padding:6px 10px;margin:8px 0}"
+	".sha{font-family:monospace;font-size:.8em;overflow-wrap:anywhere}"
+	".amd{border-left:5px solid #8a5200;padding-left:12px}"
+	".amd h2{color:#8a5200}";
 
 enum {
 	BAR_W = 400,          /* the bar's viewBox width: 4 units a percentage point */
@@ -146,6 +152,7 @@ typedef struct Ctx {
 	const cJSON *doc;
 	const ReportPageLinks *links;
 	int k; /* the privacy threshold, 0 when the document does not say */
+	bool amendment; /* rendering the figures counted after publication */
 } Ctx;
 
 /* ---- reading the document ------------------------------------------------ */
@@ -665,6 +672,32 @@ static void period_form(Ctx *c)
 	buf_puts(c->b, "<button type=\"submit\">Xem kỳ này</button></form>");
 }
 
+/* A round's published result: what the figures are, and that later
+ * responses are shown apart (docs/reports.md, "Published results"). */
+static void publication_note(Ctx *c)
+{
+	const cJSON *pub = object_at(c->doc, "publication");
+	const cJSON *amendment = object_at(pub, "amendment");
+
+	if (!pub)
+		return;
+	buf_puts(c->b, "<div class=\"pub\"><p><strong>Kết quả đã công bố</strong> lúc ");
+	fmt_time(c->b, json_text(pub, "taken_at"));
+	buf_puts(c->b, ", khi đợt khảo sát đã kết thúc và mọi phiếu nhận trước đó đã được tính (");
+	fmt_count_at(c->b, pub, "responses");
+	buf_puts(c->b, " phiếu). Số liệu dưới đây là bản công bố: không thay đổi khi có phiếu "
+		    "nhập sau hay khi đợt khảo sát được sửa.</p>");
+	if (amendment) {
+		buf_puts(c->b, "<p><strong>Có bổ sung sau khi công bố:</strong> ");
+		fmt_count_at(c->b, amendment, "late_responses");
+		buf_puts(c->b, " phiếu được tính sau khi công bố, xem mục “Bổ sung sau khi công bố” "
+			    "ở cuối trang.</p>");
+	}
+	buf_puts(c->b, "<p class=\"s\">Mã kiểm tra SHA-256 của bản công bố: <span class=\"sha\">");
+	buf_html(c->b, json_text(pub, "sha256"));
+	buf_puts(c->b, "</span></p></div>");
+}
+
 static void heading(Ctx *c)
 {
 	const cJSON *anc, *campaign = object_at(c->doc, "scope.campaign");
@@ -692,6 +725,7 @@ static void heading(Ctx *c)
 		buf_html(c->b, json_text(campaign, "code"));
 		buf_puts(c->b, ")</span></p>");
 	}
+	publication_note(c);
 	period_form(c);
 	buf_puts(c->b, "<p class=\"s\">");
 	if (json_text(c->doc, "data_as_of")[0]) {
@@ -1368,7 +1402,8 @@ static void schools(Ctx *c, const cJSON *q)
 
 static void questionnaire(Ctx *c, const cJSON *q)
 {
-	buf_puts(c->b, "<section class=\"card\"><h2>");
+	buf_puts(c->b, c->amendment ? "<section class=\"card amd\"><h2>Bổ sung sau khi công bố — "
+				    : "<section class=\"card\"><h2>");
 	buf_html(c->b, *json_text(q, "form.title") ? json_text(q, "form.title") : json_text(q, "form.id"));
 	buf_puts(c->b, "</h2>");
 	form_meta(c, q);
@@ -1527,6 +1562,40 @@ static void comments(Ctx *c)
 	free(r);
 }
 
+/* Responses counted after a round's result was published: their number,
+ * then the round's figures now, each section labelled.  The published
+ * figures above stay as they were. */
+static void amendment(Ctx *c)
+{
+	const cJSON *a = object_at(c->doc, "publication.amendment"), *q;
+
+	if (!a)
+		return;
+	buf_puts(c->b, "<section class=\"card amd\"><h2>Bổ sung sau khi công bố</h2><p><strong>");
+	fmt_count_at(c->b, a, "late_responses");
+	buf_puts(c->b, " phiếu</strong> được tính sau khi kết quả được công bố lúc ");
+	fmt_time(c->b, json_text(c->doc, "publication.taken_at"));
+	buf_puts(c->b, " (phiếu giấy nhập sau khi đợt khảo sát kết thúc, hoặc phiếu gửi muộn); nay "
+		    "đợt khảo sát có ");
+	fmt_count_at(c->b, a, "responses");
+	buf_puts(c->b, " phiếu.</p><p>Số liệu đã công bố ở trên giữ nguyên. Số liệu dưới đây là số "
+		    "liệu hiện tại của đợt, gồm cả các phiếu này.</p><p class=\"s\">");
+	if (json_text(a, "data_as_of")[0]) {
+		buf_puts(c->b, "Số liệu tính đến ");
+		fmt_time(c->b, json_text(a, "data_as_of"));
+		buf_puts(c->b, ". ");
+	}
+	buf_puts(c->b, "Lập lúc ");
+	fmt_time(c->b, json_text(a, "generated_at"));
+	buf_puts(c->b, ".</p></section>");
+	c->amendment = true;
+	cJSON_ArrayForEach(q, array_at(a, "questionnaires"))
+	{
+		questionnaire(c, q);
+	}
+	c->amendment = false;
+}
+
 void page_report(Buf *b, const cJSON *report, const ReportPageLinks *links)
 {
 	Ctx c = {.b = b, .doc = report, .links = links,
@@ -1542,6 +1611,7 @@ void page_report(Buf *b, const cJSON *report, const ReportPageLinks *links)
 		buf_puts(b, "<div class=\"card\"><p class=\"msg\">Chưa có phản hồi nào trong phạm vi và "
 			    "khoảng thời gian này.</p><p class=\"s\">Hãy chọn khoảng thời gian khác ở trên, "
 			    "hoặc kiểm tra các đợt khảo sát của đơn vị.</p></div>");
+		amendment(&c);
 		children(&c);
 		buf_puts(b, "</main></body></html>");
 		return;
@@ -1551,6 +1621,7 @@ void page_report(Buf *b, const cJSON *report, const ReportPageLinks *links)
 	{
 		questionnaire(&c, q);
 	}
+	amendment(&c);
 	children(&c);
 	comments(&c);
 	buf_puts(b, "</main></body></html>");
@@ -1613,6 +1684,37 @@ static int notice_below(Buf *b, const cJSON *q, int rows)
 	return n - shown;
 }
 
+/* On the notice sheet, under the published figures: how many responses
+ * came after publication and each questionnaire's headline now. */
+static void notice_amendment(Buf *b, const cJSON *report, int k)
+{
+	const cJSON *a = object_at(report, "publication.amendment"), *q;
+	int index = 0;
+
+	if (!a)
+		return;
+	buf_puts(b, "<div class=\"amd\"><p><strong>Bổ sung sau khi công bố:</strong> ");
+	fmt_count_at(b, a, "late_responses");
+	buf_puts(b, " phiếu được tính sau khi công bố (nay có ");
+	fmt_count_at(b, a, "responses");
+	buf_puts(b, " phiếu). Kết quả trên giữ nguyên như đã công bố.</p>");
+	cJSON_ArrayForEach(q, array_at(a, "questionnaires"))
+	{
+		const cJSON *rate = object_at(q, "headline.rate");
+		if (index++ >= NOTICE_FORMS)
+			break;
+		buf_puts(b, "<p class=\"l1\">Hiện nay — ");
+		buf_html(b, *json_text(q, "headline.label") ? json_text(q, "headline.label")
+							     : "Kết quả chung");
+		buf_puts(b, ": <strong>");
+		fmt_percent(b, number_at(rate, "percent"));
+		buf_printf(b, "</strong> <span class=\"%s\">", verdict_class(json_text(rate, "verdict")));
+		fmt_verdict(b, json_text(rate, "verdict"), k);
+		buf_puts(b, "</span></p>");
+	}
+	buf_puts(b, "</div>");
+}
+
 void page_report_notice(Buf *b, const cJSON *report)
 {
 	const cJSON *list = array_at(report, "questionnaires"), *q, *anc, *parent = NULL;
@@ -1657,6 +1759,11 @@ void page_report_notice(Buf *b, const cJSON *report)
 	buf_puts(b, "; số đợt khảo sát: ");
 	fmt_count_at(b, report, "rounds.count");
 	buf_puts(b, ".</p>");
+	if (object_at(report, "publication")) {
+		buf_puts(b, "<p>Kết quả công bố lúc ");
+		fmt_time(b, json_text(report, "publication.taken_at"));
+		buf_puts(b, ".</p>");
+	}
 	if (nforms <= 0)
 		buf_puts(b, "<p class=\"msg\">Chưa có phản hồi nào trong phạm vi và khoảng thời gian "
 			    "này.</p>");
@@ -1695,7 +1802,10 @@ void page_report_notice(Buf *b, const cJSON *report)
 	if (nforms > NOTICE_FORMS)
 		buf_printf(b, "<p>và %d phiếu khảo sát khác (xem báo cáo đầy đủ).</p>",
 			   nforms - NOTICE_FORMS);
-	buf_puts(b, "</div><h2>Biện pháp cải tiến của nhà trường</h2><div class=\"ruled\">");
+	buf_puts(b, "</div>");
+	/* Outside the part that may be cut: an amendment is never hidden. */
+	notice_amendment(b, report, k);
+	buf_puts(b, "<h2>Biện pháp cải tiến của nhà trường</h2><div class=\"ruled\">");
 	for (int i = 0; i < NOTICE_LINES; i++)
 		buf_puts(b, "<div></div>");
 	buf_puts(b, "</div><div class=\"sig\"><div><p><em>…………, ngày …… tháng …… năm ……</em></p>"

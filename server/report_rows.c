@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report_doc.h"
+#include "report_publication.h"
 #include "report_words.h"
 
 const ReportColumn REPORT_COLUMNS[RC_COUNT] = {
@@ -45,6 +46,9 @@ const ReportColumn REPORT_COLUMNS[RC_COUNT] = {
 	[RC_CHANGE] = {"change_points", "Thay đổi so với kỳ trước (điểm %)", 11},
 	[RC_CRITERIA] = {"criteria", "Số tiêu chí", 8},
 	[RC_FORMULA] = {"formula", "Cách tính", 30},
+	[RC_PUBLICATION] = {"publication", "Mã công bố", 11},
+	[RC_PUBLICATION_LABEL] = {"publication_label", "Công bố", 22},
+	[RC_LATE] = {"late_responses", "Số phiếu tính sau khi công bố", 10},
 };
 
 /* What every row of one questionnaire repeats, so each row stands alone
@@ -53,6 +57,8 @@ typedef struct Context {
 	const char *node_code, *node_name, *from, *to, *round;
 	const char *form, *edition;
 	long long version, responses;
+	const char *publication; /* "published", "amendment" or NULL (not published) */
+	long long late;          /* responses counted after publication; -1: not an amendment */
 	ReportRowSink sink;
 	void *sink_ctx;
 } Context;
@@ -90,6 +96,9 @@ static void row_start(Cell row[RC_COUNT], const Context *q, const char *kind)
 	int_cell(&row[RC_VERSION], q->version);
 	text_cell(&row[RC_KIND], CELL_WORD, kind);
 	int_cell(&row[RC_RESPONSES], q->responses);
+	text_cell(&row[RC_PUBLICATION], CELL_WORD, q->publication);
+	text_cell(&row[RC_PUBLICATION_LABEL], CELL_WORD, report_publication_label(q->publication));
+	int_cell(&row[RC_LATE], q->late);
 }
 
 /* Reads a rate object (docs/reports.md, "A rate") into the row's rate
@@ -361,7 +370,8 @@ bool report_rows(const cJSON *report, ReportRowSink sink, void *ctx, char **err)
 	char sub[DOC_PATH_MAX];
 	const cJSON *scope, *node, *period, *campaign, *questionnaires, *qn;
 	const char *format;
-	Context q = {.sink = sink, .sink_ctx = ctx};
+	Context q = {.sink = sink, .sink_ctx = ctx, .late = -1};
+	ReportPublication pub;
 
 	*err = NULL;
 	if (!doc_string(report, "", "format", false, &format, err))
@@ -377,10 +387,22 @@ bool report_rows(const cJSON *report, ReportRowSink sink, void *ctx, char **err)
 	    !doc_date(period, "scope.period", "to", false, &q.to, NULL, NULL, NULL, err) ||
 	    !doc_object(scope, "scope", "campaign", true, &campaign, err) ||
 	    (campaign && !doc_string(campaign, "scope.campaign", "code", false, &q.round, err)) ||
-	    !doc_array(report, "", "questionnaires", false, &questionnaires, err))
+	    !doc_array(report, "", "questionnaires", false, &questionnaires, err) ||
+	    !report_publication_read(report, &pub, err))
 		return false;
+	q.publication = pub.published ? "published" : NULL;
 	for (int i = 0; i < cJSON_GetArraySize(questionnaires); i++)
 		if (!doc_element(questionnaires, "questionnaires", i, &qn, sub, err) ||
+		    !questionnaire_rows(&q, qn, sub, err))
+			return false;
+	if (!pub.amended)
+		return true;
+	/* The round now, after the published rows, never instead of them. */
+	q.publication = "amendment";
+	q.late = pub.late;
+	for (int i = 0; i < cJSON_GetArraySize(pub.questionnaires); i++)
+		if (!doc_element(pub.questionnaires, "publication.amendment.questionnaires", i, &qn,
+				 sub, err) ||
 		    !questionnaire_rows(&q, qn, sub, err))
 			return false;
 	return true;

@@ -9,6 +9,11 @@
  * each item (criteria and questions) in form order.  Both methods are rows,
  * not columns, so percent, interval and verdict stay one column each and a
  * filter on "method" picks one.
+ *
+ * A round's published result (report_snapshot.c) gives its published
+ * figures with "publication" = "published", then, when responses were
+ * counted after publication, the round's figures now, the same rows again
+ * with "publication" = "amendment" and the late responses counted.
  */
 #ifndef HAILONG_REPORT_ROWS_H
 #define HAILONG_REPORT_ROWS_H
@@ -55,6 +60,9 @@ typedef enum ReportCol {
 	RC_CHANGE,
 	RC_CRITERIA,
 	RC_FORMULA,
+	RC_PUBLICATION,
+	RC_PUBLICATION_LABEL,
+	RC_LATE,
 	RC_COUNT
 } ReportCol;
 

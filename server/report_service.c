@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include "report_snapshot.h"
 #include "workq.h"
 
 enum { IDLE_MAX = 16 };
@@ -76,7 +77,7 @@ static void run(void *arg)
 		snprintf(t->error.message, sizeof t->error.message, "the database is not reachable");
 		return;
 	}
-	doc = report_build(conn, &t->query, &t->error);
+	doc = report_published(conn, &t->query, &t->error);
 	give_back(t->service, conn);
 	if (!doc)
 		return;

@@ -56,3 +56,14 @@ const char *report_kind_label(const char *kind)
 	};
 	return LOOKUP(words, kind);
 }
+
+const char *report_publication_label(const char *which)
+{
+	/* "Bổ sung", not "sửa": the published figures stand, these are added
+	 * beside them. */
+	static const Word words[] = {
+		{"published", "Số liệu đã công bố"},
+		{"amendment", "Bổ sung sau khi công bố"},
+	};
+	return LOOKUP(words, which);
+}

@@ -21,4 +21,9 @@ const char *report_method_label(const char *method);
  * "criterion", "question") in words; NULL when unknown. */
 const char *report_kind_label(const char *kind);
 
+/* Which figures a row or section holds, for a round's published result
+ * (report_snapshot.c): "published" → "Số liệu đã công bố", "amendment" →
+ * "Bổ sung sau khi công bố"; NULL when unknown. */
+const char *report_publication_label(const char *which);
+
 #endif

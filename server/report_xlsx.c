@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "report_doc.h"
+#include "report_publication.h"
 #include "report_rows.h"
 #include "report_words.h"
 #include "text.h"
@@ -529,16 +530,63 @@ static bool summary_questionnaire(Sheet *s, const cJSON *qn, const char *path, c
 	return summary_below_target(s, qn, path, err) && summary_previous(s, qn, path, err);
 }
 
+/* A round's published result: when and what was frozen. */
+static void summary_publication(Sheet *s, const ReportPublication *pub)
+{
+	if (!pub->published)
+		return;
+	label(s, "Công bố");
+	put_text(s, 1, report_publication_label("published"), NULL);
+	put_text(s, 2, pub->taken_at, NULL);
+	label(s, "Số phiếu khi công bố");
+	put_count(s, 1, pub->responses);
+	label(s, "Mã kiểm tra SHA-256 của bản công bố");
+	put_text(s, 1, pub->sha256, NULL);
+}
+
+/* Responses counted after publication: their number and the round's
+ * figures now, below the published ones, which stay as they were. */
+static bool summary_amendment(Sheet *s, const ReportPublication *pub, char **err)
+{
+	char path[DOC_PATH_MAX];
+	const cJSON *qn;
+
+	if (!pub->amended)
+		return true;
+	s->row += 2;
+	put_text(s, 0, report_publication_label("amendment"), s->f->title);
+	label(s, "Số phiếu tính sau khi công bố");
+	put_count(s, 1, pub->late);
+	label(s, "Số phiếu hiện có");
+	put_count(s, 1, pub->now);
+	label(s, "Số liệu tính đến");
+	put_text(s, 1, pub->data_as_of ? pub->data_as_of : "Chưa có phiếu nào được tính", NULL);
+	label(s, "Lập lúc");
+	put_text(s, 1, pub->generated_at, NULL);
+	label(s, "Ghi chú");
+	put_text(s, 1, "Số liệu đã công bố ở trên giữ nguyên; dưới đây là số liệu hiện tại của "
+		       "đợt, gồm cả các phiếu được tính sau khi công bố.", NULL);
+	for (int i = 0; i < cJSON_GetArraySize(pub->questionnaires); i++)
+		if (!doc_element(pub->questionnaires, "publication.amendment.questionnaires", i, &qn,
+				 path, err) ||
+		    !summary_questionnaire(s, qn, path, err))
+			return false;
+	return true;
+}
+
 static bool summary_sheet(Sheet *s, const cJSON *report, char **err)
 {
 	static const double widths[SUMMARY_COLS] = {46, 16, 14, 14, 12, 18, 14, 12, 12};
 	char path[DOC_PATH_MAX];
 	const cJSON *questionnaires, *qn;
+	ReportPublication pub;
 
 	set_widths(s, widths, SUMMARY_COLS);
 	if (!summary_scope(s, report, err) ||
-	    !doc_array(report, "", "questionnaires", false, &questionnaires, err))
+	    !doc_array(report, "", "questionnaires", false, &questionnaires, err) ||
+	    !report_publication_read(report, &pub, err))
 		return false;
+	summary_publication(s, &pub);
 	if (cJSON_GetArraySize(questionnaires) == 0) {
 		s->row += 2;
 		put_text(s, 0, "Chưa có phiếu khảo sát nào trong kỳ.", s->f->bold);
@@ -547,7 +595,7 @@ static bool summary_sheet(Sheet *s, const cJSON *report, char **err)
 		if (!doc_element(questionnaires, "questionnaires", i, &qn, path, err) ||
 		    !summary_questionnaire(s, qn, path, err))
 			return false;
-	return true;
+	return summary_amendment(s, &pub, err);
 }
 
 /* ---- "Trường": schools ---- */

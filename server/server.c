@@ -257,7 +257,8 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	if (config->aggregate_interval_ms > 0) {
 		server->aggregator = aggregator_new(
 			config->database_url, (int)config->aggregate_interval_ms, TALLY_BATCH,
-			(int)config->db_connect_timeout_ms, AGGREGATE_STATEMENT_TIMEOUT_MS);
+			(int)config->db_connect_timeout_ms, AGGREGATE_STATEMENT_TIMEOUT_MS,
+			(int)config->privacy_threshold);
 		if (!server->aggregator)
 			goto oom;
 	}

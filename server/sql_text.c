@@ -463,3 +463,48 @@ const char SQL_REPORT_COMMENTS[] =
 	" AND t.text IS NOT NULL AND t.text <> ''"
 	" AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')"
 	" ORDER BY r.submitted_minute DESC, r.id DESC, t.i LIMIT $3::integer OFFSET $4::integer";
+
+/* ---- published results (server/report_snapshot.c) ----------------------- */
+
+/* $1 at most this many: the closed rounds without a snapshot none of whose
+ * responses is still queued for counting (sql/009), with their unit.  Run in
+ * the snapshot's REPEATABLE READ transaction, so "nothing queued" and the
+ * tallies the report then reads are one view of the database: every
+ * response of the round committed by then is in those tallies. */
+const char SQL_SNAPSHOT_DUE[] =
+	"SELECT c.id, c.public_code, u.code, u.path::text"
+	" FROM campaign c JOIN org_unit u ON u.id = c.org_unit_id"
+	" WHERE least(c.closes_at, coalesce(c.closed_early_at, c.closes_at)) <= now()"
+	" AND NOT EXISTS (SELECT 1 FROM report_snapshot s WHERE s.campaign_id = c.id)"
+	" AND c.id NOT IN (SELECT r.campaign_id FROM response_batch_queue q,"
+	"  hl_batch_responses(q.first_id, q.last_id, q.ids) r)"
+	" ORDER BY c.id LIMIT $1::integer";
+
+/* $1 round id, $2 responses, $3 the document's bytes, $4 their SHA-256
+ * (hex).  The first snapshot stands: another instance's is never replaced. */
+const char SQL_SNAPSHOT_INSERT[] =
+	"INSERT INTO report_snapshot (campaign_id, responses, document, sha256)"
+	" VALUES ($1::bigint, $2::bigint, $3, $4) ON CONFLICT (campaign_id) DO NOTHING";
+
+/* $1 node code, $2 the caller's subtree (NULL: everything), $3 round code:
+ * the round's snapshot when the node is in the subtree and the round under
+ * the node; with the round's unit (code, path), which the snapshot was
+ * taken from. */
+const char SQL_SNAPSHOT_FOR_REPORT[] =
+	"SELECT s.document, s.sha256, s.responses,"
+	" to_char(s.taken_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"'),"
+	" u.code, u.path::text"
+	" FROM org_unit n JOIN campaign c ON c.public_code = $3"
+	" JOIN org_unit u ON u.id = c.org_unit_id AND u.path <@ n.path"
+	" JOIN report_snapshot s ON s.campaign_id = c.id"
+	" WHERE n.code = $1 AND ($2::ltree IS NULL OR n.path <@ $2::ltree)";
+
+/* $1 round code (any case), $2 the caller's subtree: the stored bytes, their
+ * SHA-256 and when they were taken; whether the round exists there at all
+ * (a round without a snapshot: snapshot columns NULL). */
+const char SQL_SNAPSHOT_GET[] =
+	"SELECT s.document, s.sha256,"
+	" to_char(s.taken_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"')"
+	" FROM campaign c JOIN org_unit u ON u.id = c.org_unit_id"
+	" LEFT JOIN report_snapshot s ON s.campaign_id = c.id"
+	" WHERE c.public_code = upper($1) AND ($2::ltree IS NULL OR u.path <@ $2::ltree)";

@@ -72,5 +72,9 @@ extern const char SQL_REPORT_VERSIONS[];
 extern const char SQL_REPORT_UNITS[];
 extern const char SQL_REPORT_UNCOUNTED[];
 extern const char SQL_REPORT_COMMENTS[];
+extern const char SQL_SNAPSHOT_DUE[];
+extern const char SQL_SNAPSHOT_INSERT[];
+extern const char SQL_SNAPSHOT_FOR_REPORT[];
+extern const char SQL_SNAPSHOT_GET[];
 
 #endif

@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from harness import SOURCE_ROOT, Postgres, Server, run_cli, run_tests
+from harness import SOURCE_ROOT, Postgres, Server, run_cli, run_tests, wait_until
 
 ORG = ("code,name,kind,parent_code,school_level\n"
        "79,Sở GD&ĐT TP.HCM,province,,\n"
@@ -15,7 +15,8 @@ ORG = ("code,name,kind,parent_code,school_level\n"
 # Every /api/v1/ endpoint that exists, with the least role it needs.
 # {round} is a round of school A (mode both), made before the checks; a body
 # goes as JSON.  Ordered so that each call can succeed: slips before listing
-# them, closing last.
+# them, closing last, then its published result (once the server's job has
+# taken it).
 ROUND_FIELDS = {"unit": "79-A", "form": "hop-phu-huynh-nhanh", "title": "Họp phụ huynh",
                 "opens": "2026-01-01 07:00", "closes": "2099-01-01 07:00", "mode": "both"}
 ENDPOINTS = [("GET", "/api/v1/me", "viewer", None),
@@ -28,6 +29,7 @@ ENDPOINTS = [("GET", "/api/v1/me", "viewer", None),
              ("POST", "/api/v1/campaigns/{round}/slips", "staff", {"count": 3, "batch": 1}),
              ("GET", "/api/v1/campaigns/{round}/slips", "staff", None),
              ("POST", "/api/v1/campaigns/{round}/close", "staff", None),
+             ("GET", "/api/v1/campaigns/{round}/snapshot", "viewer", None),
              ("GET", "/api/v1/reports/79-A", "viewer", None)]
 ROLES = ["viewer", "staff", "admin"]
 
@@ -76,7 +78,8 @@ def main(tap, scratch):
         out = run_cli(["token", "create"] + args, env=env)
         tap.ok(out.returncode == 1 and message in out.stderr, f"token create refused: {message}")
 
-    server = Server(scratch, pg.conninfo)
+    # A short aggregation interval: the closed round is published at once.
+    server = Server(scratch, pg.conninfo, env={"HAILONG_AGGREGATE_INTERVAL": "200ms"})
     for method, url, _, _ in ENDPOINTS:
         url = url.replace("{round}", "ABCDEF")
         r = server.request(method, url)
@@ -131,6 +134,9 @@ def main(tap, scratch):
     round_code = out.stdout.strip().rsplit("/", 1)[-1]
     for method, url, least, body in ENDPOINTS:
         url = url.replace("{round}", round_code)
+        if url.endswith("/snapshot"):
+            tap.ok(wait_until(lambda: pg.psql("SELECT count(*) FROM report_snapshot") == "1", 30),
+                   "the closed round is published")
         for role in ROLES:
             data = json.dumps(body).encode() if body is not None else None
             headers = dict(school_a[role])

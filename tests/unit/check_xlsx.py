@@ -131,7 +131,7 @@ def main():
     check("criteria: unrounded 91.85%", abs(hl[h["Tỷ lệ hài lòng (%)"]][0] - 0.9185) < 1e-12)
     check("criteria: 11 rows", max(rows) == 11, max(rows))
     xml2 = wb.sheet_xml("Tiêu chí")
-    check("criteria: frozen header and autofilter", b'ySplit="1"' in xml2 and b'<autoFilter ref="A1:AK11"/>' in xml2)
+    check("criteria: frozen header and autofilter", b'ySplit="1"' in xml2 and b'<autoFilter ref="A1:AN11"/>' in xml2)
 
     # Tổng hợp.
     rows = wb.rows("Tổng hợp")

@@ -4,8 +4,9 @@
  * escaped, one accessible SVG bar per rated criterion with its target line,
  * verdicts in words, "—" for hidden figures, percent-encoded drill-down
  * links, the period form, the decimal comma; the notice page's parts and
- * order; the empty report; and no crash, whatever field is missing or of
- * the wrong type. */
+ * order; the empty report; a round's published result, with and without
+ * an amendment, labelled on both pages; and no crash, whatever field is
+ * missing or of the wrong type. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "report_fixture.h"
 
 #include "page_checks.h"
 #include <sodium.h>
@@ -35,24 +38,6 @@ static const ReportPageLinks LINKS = {
 	.comments_query = NULL,
 	.comments_all = "/api/v1/reports/X-PHU-LOC/comments",
 };
-
-static cJSON *load_sample(void)
-{
-	char path[1024], *text, *err = NULL;
-	const char *root = getenv("HAILONG_SOURCE_ROOT");
-	size_t len;
-	cJSON *doc;
-
-	snprintf(path, sizeof path, "%s/tests/fixtures/report-sample.json", root ? root : ".");
-	text = read_file_whole(path, 1 << 20, "a report", &len, &err);
-	if (!text)
-		print_message("%s\n", err);
-	assert_non_null(text);
-	doc = cJSON_Parse(text);
-	free(text);
-	assert_non_null(doc);
-	return doc;
-}
 
 /* What every page must be, whatever it shows: exactly one style element
  * holding REPORT_STYLE, no style attribute, no script, balanced. */
@@ -120,7 +105,7 @@ static void test_style_and_csp(void **state)
 
 static void test_escaping(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html = render(doc, &LINKS), *notice = render_notice(doc);
 	(void)state;
 
@@ -144,7 +129,7 @@ static void test_escaping(void **state)
 
 static void test_charts(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html = render(doc, &LINKS);
 	const char *bar;
 	(void)state;
@@ -173,7 +158,7 @@ static void test_charts(void **state)
 
 static void test_figures(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html = render(doc, &LINKS), *row;
 	(void)state;
 
@@ -230,7 +215,7 @@ static void test_figures(void **state)
 
 static void test_links_and_form(void **state)
 {
-	cJSON *doc = load_sample(), *child;
+	cJSON *doc = report_sample(), *child;
 	char *html = render(doc, &LINKS);
 	(void)state;
 
@@ -304,7 +289,7 @@ static void test_suppressed(void **state)
 
 static void test_notice(void **state)
 {
-	cJSON *doc = load_sample(), *below, *q;
+	cJSON *doc = report_sample(), *below, *q;
 	char *html = render_notice(doc), *c2, *c1;
 	(void)state;
 
@@ -358,7 +343,7 @@ static void test_notice(void **state)
 
 static void test_empty(void **state)
 {
-	cJSON *doc = load_sample();
+	cJSON *doc = report_sample();
 	char *html, *notice;
 	(void)state;
 
@@ -375,6 +360,110 @@ static void test_empty(void **state)
 	assert_non_null(strstr(notice, "Biện pháp cải tiến của nhà trường"));
 	free(html);
 	free(notice);
+	cJSON_Delete(doc);
+}
+
+/* The sample as a round's published result; amended: two responses
+ * counted after publication, with the round's figures now (the headline
+ * 77.7 %) under a title with markup. */
+static cJSON *published_sample(bool amended)
+{
+	cJSON *doc = report_sample(), *pub = cJSON_CreateObject(), *a, *now, *q;
+
+	cJSON_AddStringToObject(pub, "taken_at", "2026-11-23T21:14:20+07:00");
+	cJSON_AddNumberToObject(pub, "responses", 412);
+	cJSON_AddStringToObject(pub, "sha256", "<b>ecf9e98ec0641e23</b>");
+	if (amended) {
+		a = cJSON_AddObjectToObject(pub, "amendment");
+		cJSON_AddNumberToObject(a, "late_responses", 2);
+		cJSON_AddNumberToObject(a, "responses", 414);
+		cJSON_AddStringToObject(a, "generated_at", "2026-11-24T08:05:00+07:00");
+		cJSON_AddStringToObject(a, "data_as_of", "2026-11-24T08:01:00+07:00");
+		now = cJSON_Duplicate(cJSON_GetObjectItem(doc, "questionnaires"), true);
+		q = cJSON_GetArrayItem(now, 0);
+		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(q, "form"), "title",
+					  cJSON_CreateString("Phiếu <i>hiện tại</i>"));
+		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(q, "headline"), "rate"),
+					  "percent", cJSON_CreateNumber(77.7));
+		cJSON_AddItemToObject(a, "questionnaires", now);
+	} else {
+		cJSON_AddNullToObject(pub, "amendment");
+	}
+	cJSON_AddItemToObject(doc, "publication", pub);
+	return doc;
+}
+
+static void test_published(void **state)
+{
+	cJSON *doc = published_sample(true);
+	char *html = render(doc, &LINKS), *notice = render_notice(doc);
+	const char *section, *children;
+	(void)state;
+
+	/* Said at the top, with the time, the count and the hash, escaped. */
+	assert_non_null(strstr(html, "<strong>Kết quả đã công bố</strong> lúc 21:14 ngày 23/11/2026"));
+	assert_non_null(strstr(html, "mọi phiếu nhận trước đó đã được tính (412 phiếu)"));
+	assert_non_null(strstr(html, "<strong>Có bổ sung sau khi công bố:</strong> 2 phiếu"));
+	assert_non_null(strstr(html, "&lt;b&gt;ecf9e98ec0641e23&lt;/b&gt;"));
+	/* The amendment: after every published figure, before the children. */
+	section = strstr(html, "<section class=\"card amd\"><h2>Bổ sung sau khi công bố</h2>");
+	children = strstr(html, "Đơn vị trực thuộc");
+	assert_non_null(section);
+	assert_int_equal(count(html, "<h2>Bổ sung sau khi công bố</h2>"), 1);
+	assert_true(strstr(html, "88,1 %") < section);
+	assert_true(!children || section < children);
+	assert_non_null(strstr(section, "<strong>2 phiếu</strong> được tính sau khi kết quả được công "
+					"bố lúc 21:14 ngày 23/11/2026"));
+	assert_non_null(strstr(section, "nay đợt khảo sát có 414 phiếu"));
+	assert_non_null(strstr(section, "Số liệu tính đến 08:01 ngày 24/11/2026"));
+	/* The round now: its own labelled section, the new figure only there. */
+	assert_non_null(strstr(section, "<section class=\"card amd\"><h2>Bổ sung sau khi công bố — "
+					"Phiếu &lt;i&gt;hiện tại&lt;/i&gt;</h2>"));
+	assert_non_null(strstr(section, "77,7 %"));
+	assert_true(strstr(html, "77,7 %") > section);
+	/* The notice sheet: when it was published, then the amendment, never
+	 * in the part that may be cut. */
+	assert_non_null(strstr(notice, "Kết quả công bố lúc 21:14 ngày 23/11/2026."));
+	assert_non_null(strstr(notice, "<div class=\"amd\"><p><strong>Bổ sung sau khi công bố:</strong> "
+				       "2 phiếu được tính sau khi công bố (nay có 414 phiếu)."));
+	assert_non_null(strstr(notice, "Hiện nay — Chỉ số hài lòng chung: <strong>77,7 %</strong>"));
+	assert_true(strstr(notice, "class=\"amd\"") > strstr(notice, "<div class=\"nbody\">"));
+	assert_true(strstr(notice, "class=\"amd\"") < strstr(notice, "Biện pháp cải tiến"));
+	assert_null(strstr(notice, "<i>"));
+	free(html);
+	free(notice);
+	cJSON_Delete(doc);
+
+	/* Published, nothing after: the note without an amendment. */
+	doc = published_sample(false);
+	html = render(doc, &LINKS);
+	notice = render_notice(doc);
+	assert_non_null(strstr(html, "Kết quả đã công bố"));
+	assert_null(strstr(html, "Bổ sung sau khi công bố"));
+	assert_null(strstr(notice, "Bổ sung sau khi công bố"));
+	free(html);
+	free(notice);
+	cJSON_Delete(doc);
+
+	/* Not published: neither. */
+	doc = report_sample();
+	cJSON_AddNullToObject(doc, "publication");
+	html = render(doc, &LINKS);
+	notice = render_notice(doc);
+	assert_null(strstr(html, "công bố"));
+	assert_null(strstr(notice, "công bố lúc"));
+	free(html);
+	free(notice);
+	cJSON_Delete(doc);
+
+	/* Nothing published (a round closed without responses), then some: the
+	 * amendment still shows. */
+	doc = published_sample(true);
+	cJSON_ReplaceItemInObject(doc, "questionnaires", cJSON_CreateArray());
+	html = render(doc, &LINKS);
+	assert_non_null(strstr(html, "Chưa có phản hồi nào"));
+	assert_non_null(strstr(html, "Bổ sung sau khi công bố — Phiếu &lt;i&gt;hiện tại"));
+	free(html);
 	cJSON_Delete(doc);
 }
 
@@ -440,7 +529,7 @@ static int nth_node(cJSON *node, int *left, cJSON **found, cJSON **parent)
 
 static void test_every_field_mistyped(void **state)
 {
-	cJSON *sample = load_sample();
+	cJSON *sample = report_sample();
 	int renders = 0;
 	(void)state;
 
@@ -478,6 +567,44 @@ static void test_every_field_mistyped(void **state)
 	cJSON_Delete(sample);
 }
 
+/* The same for every node of a published result's publication member. */
+static void test_publication_mistyped(void **state)
+{
+	cJSON *sample = published_sample(true);
+	int renders = 0;
+	(void)state;
+
+	for (int i = 0;; i++) {
+		cJSON *doc = cJSON_Duplicate(sample, true), *node = NULL, *parent = NULL;
+		int left = i;
+		if (!nth_node(cJSON_GetObjectItem(doc, "publication"), &left, &node, &parent)) {
+			cJSON_Delete(doc);
+			break;
+		}
+		for (int variant = 0; variant < 3; variant++) {
+			cJSON *copy = cJSON_Duplicate(doc, true), *n2 = NULL, *p2 = NULL;
+			char *html, *notice;
+			left = i;
+			assert_true(nth_node(cJSON_GetObjectItem(copy, "publication"), &left, &n2, &p2));
+			assert_true(cJSON_ReplaceItemViaPointer(
+				p2, n2, variant == 0   ? cJSON_CreateNull()
+					: variant == 1 ? cJSON_CreateString("<i>\"x\"</i>")
+						       : cJSON_CreateNumber(1e300)));
+			html = render(copy, &LINKS);
+			notice = render_notice(copy);
+			assert_null(strstr(html, "<i>"));
+			assert_null(strstr(notice, "<i>"));
+			free(html);
+			free(notice);
+			cJSON_Delete(copy);
+			renders++;
+		}
+		cJSON_Delete(doc);
+	}
+	assert_true(renders > 300);
+	cJSON_Delete(sample);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_suppressed),
 		cmocka_unit_test(test_notice),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_published),
+		cmocka_unit_test(test_publication_mistyped),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_every_field_mistyped),
 	};

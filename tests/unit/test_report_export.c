@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "report_fixture.h"
+
 #include "csv.h"
 #include "report_export.h"
 #include "report_rows.h"
@@ -23,24 +25,6 @@
 #include "util.h"
 
 #define BOM "\xEF\xBB\xBF"
-
-static cJSON *fixture(void)
-{
-	char path[1024], *text, *err = NULL;
-	const char *root = getenv("HAILONG_SOURCE_ROOT");
-	cJSON *doc;
-	size_t len;
-
-	snprintf(path, sizeof path, "%s/tests/fixtures/report-sample.json", root ? root : ".");
-	text = read_file_whole(path, 1 << 20, "the sample report", &len, &err);
-	if (!text)
-		print_error("%s\n", err);
-	assert_non_null(text);
-	doc = cJSON_Parse(text);
-	free(text);
-	assert_non_null(doc);
-	return doc;
-}
 
 /* Replaces (json) or deletes (NULL) the member at a '/'-separated path
  * such as "questionnaires/0/items/0/rate/valid". */
@@ -144,7 +128,7 @@ static char **find(const Table *t, const char *kind, const char *method, const c
 
 static void test_csv_fixture(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o = csv_of(doc);
 	Table t;
 	char **f;
@@ -161,7 +145,7 @@ static void test_csv_fixture(void **state)
 	assert_non_null(strstr(o.data,
 		",\"criterion\",,\"index\",\"e-csvc\",\"c1\",\"Phòng học <sạch> & thoáng mát\",412,410,"
 		"5,15,20,200,160,,10,2,360,400,90.0,86.7,92.6,90.0,\"inconclusive\",\"Chưa kết luận được\","
-		"0.0,4.23,3.5,,\"(n4 + n5) ÷ (n1 + … + n5)\"\r\n"));
+		"0.0,4.23,3.5,,\"(n4 + n5) ÷ (n1 + … + n5)\",,,\r\n"));
 
 	parse(&o, &t);
 	/* Header, headline, overall ×2, one element ×2, five items. */
@@ -224,9 +208,91 @@ static void test_csv_fixture(void **state)
 	cJSON_Delete(doc);
 }
 
+/* The sample as a round's published result, with the round's figures now
+ * (two responses more) as an amendment. */
+static cJSON *published_fixture(bool amended)
+{
+	cJSON *doc = report_sample(), *pub = cJSON_CreateObject(), *a, *now;
+
+	cJSON_AddStringToObject(pub, "taken_at", "2026-11-23T21:14:20+07:00");
+	cJSON_AddNumberToObject(pub, "responses", 412);
+	cJSON_AddStringToObject(pub, "sha256", "ecf9e98ec0641e23113ff3ce8bdc78d0ddd249886517fd4a7f68cc83d4e65667");
+	if (amended) {
+		a = cJSON_AddObjectToObject(pub, "amendment");
+		cJSON_AddNumberToObject(a, "late_responses", 2);
+		cJSON_AddNumberToObject(a, "responses", 414);
+		cJSON_AddStringToObject(a, "generated_at", "2026-11-24T08:00:00+07:00");
+		cJSON_AddNullToObject(a, "data_as_of");
+		now = cJSON_Duplicate(cJSON_GetObjectItem(doc, "questionnaires"), true);
+		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(now, 0), "responses", cJSON_CreateNumber(414));
+		cJSON_AddItemToObject(a, "questionnaires", now);
+	} else {
+		cJSON_AddNullToObject(pub, "amendment");
+	}
+	cJSON_AddItemToObject(doc, "publication", pub);
+	return doc;
+}
+
+static void test_csv_published(void **state)
+{
+	cJSON *doc = published_fixture(true);
+	Output o = csv_of(doc);
+	Table t;
+	(void)state;
+
+	assert_true(o.ok);
+	parse(&o, &t);
+	/* The ten published rows, then the same ten for the round now. */
+	assert_int_equal(t.n, 1 + 10 + 10);
+	assert_string_equal(t.fields[0][RC_PUBLICATION], "Mã công bố");
+	assert_string_equal(t.fields[0][RC_LATE], "Số phiếu tính sau khi công bố");
+	for (int i = 1; i <= 10; i++) {
+		assert_string_equal(t.fields[i][RC_PUBLICATION], "published");
+		assert_string_equal(t.fields[i][RC_PUBLICATION_LABEL], "Số liệu đã công bố");
+		assert_string_equal(t.fields[i][RC_LATE], "");
+		assert_string_equal(t.fields[i][RC_RESPONSES], "412");
+	}
+	for (int i = 11; i <= 20; i++) {
+		assert_string_equal(t.fields[i][RC_PUBLICATION], "amendment");
+		assert_string_equal(t.fields[i][RC_PUBLICATION_LABEL], "Bổ sung sau khi công bố");
+		assert_string_equal(t.fields[i][RC_LATE], "2");
+		assert_string_equal(t.fields[i][RC_RESPONSES], "414");
+		/* Each amendment row is the published row's twin otherwise. */
+		assert_string_equal(t.fields[i][RC_ITEM], t.fields[i - 10][RC_ITEM]);
+		assert_string_equal(t.fields[i][RC_PERCENT], t.fields[i - 10][RC_PERCENT]);
+	}
+	table_free(&t);
+	output_free(&o);
+	cJSON_Delete(doc);
+
+	/* Published without anything after: the published rows only. */
+	doc = published_fixture(false);
+	o = csv_of(doc);
+	assert_true(o.ok);
+	parse(&o, &t);
+	assert_int_equal(t.n, 1 + 10);
+	assert_string_equal(find(&t, NULL, NULL, "c1")[RC_PUBLICATION], "published");
+	table_free(&t);
+	output_free(&o);
+	cJSON_Delete(doc);
+
+	/* Not published (null, or a document older than publication): empty. */
+	doc = report_sample();
+	set(doc, "publication", "null");
+	o = csv_of(doc);
+	assert_true(o.ok);
+	parse(&o, &t);
+	assert_int_equal(t.n, 1 + 10);
+	assert_string_equal(find(&t, NULL, NULL, "c1")[RC_PUBLICATION], "");
+	assert_string_equal(find(&t, NULL, NULL, "c1")[RC_PUBLICATION_LABEL], "");
+	table_free(&t);
+	output_free(&o);
+	cJSON_Delete(doc);
+}
+
 static void test_csv_hostile(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o;
 	Table t;
 	char **f;
@@ -267,7 +333,7 @@ static void test_csv_hostile(void **state)
 
 static void test_csv_suppressed(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o;
 	Table t;
 	char **f;
@@ -301,7 +367,7 @@ static void test_csv_suppressed(void **state)
 
 static void test_csv_empty(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	Output o;
 	const char *crlf;
 	(void)state;
@@ -313,7 +379,8 @@ static void test_csv_empty(void **state)
 	crlf = strstr(o.data, "\r\n");
 	assert_non_null(crlf);
 	assert_int_equal((size_t)(crlf + 2 - o.data), o.len);
-	assert_non_null(strstr(o.data, "\"Cách tính\"\r\n"));
+	assert_non_null(strstr(o.data, "\"Cách tính\",\"Mã công bố\",\"Công bố\","
+				       "\"Số phiếu tính sau khi công bố\"\r\n"));
 	output_free(&o);
 	cJSON_Delete(doc);
 }
@@ -365,6 +432,17 @@ static const struct Malformed {
 	{"rounds/targeted", "\"500\"", "rounds.targeted: expected a whole number ≥ 0 or null", false},
 	{"questionnaires/0/previous/period", "null",
 	 "questionnaires[0].previous.period: expected an object", false},
+	{"publication", "\"yes\"", "publication: expected an object or null", true},
+	{"publication", "{\"taken_at\": 5, \"sha256\": \"ab\", \"responses\": 412, \"amendment\": null}",
+	 "publication.taken_at: expected a string", true},
+	{"publication", "{\"taken_at\": \"t\", \"sha256\": \"ab\", \"responses\": 412, \"amendment\":"
+	 " {\"late_responses\": \"2\", \"responses\": 414, \"generated_at\": \"g\","
+	 " \"data_as_of\": null, \"questionnaires\": []}}",
+	 "publication.amendment.late_responses: expected a whole number ≥ 0", true},
+	{"publication", "{\"taken_at\": \"t\", \"sha256\": \"ab\", \"responses\": 412, \"amendment\":"
+	 " {\"late_responses\": 2, \"responses\": 414, \"generated_at\": \"g\","
+	 " \"data_as_of\": null, \"questionnaires\": [{}]}}",
+	 "publication.amendment.questionnaires[0].form: missing", true},
 };
 
 static void test_malformed(void **state)
@@ -376,7 +454,7 @@ static void test_malformed(void **state)
 	snprintf(path, sizeof path, "%s/r.xlsx", dir);
 	for (size_t i = 0; i < sizeof MALFORMED / sizeof MALFORMED[0]; i++) {
 		const struct Malformed *m = &MALFORMED[i];
-		cJSON *doc = fixture();
+		cJSON *doc = report_sample();
 		char *err = NULL;
 		Output o;
 
@@ -435,7 +513,7 @@ static void test_comments_stream(void **state)
 
 static void test_comments_document(void **state)
 {
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	char *data = NULL, *err = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&data, &len);
@@ -461,7 +539,7 @@ static void test_comments_document(void **state)
 static void test_xlsx_written(void **state)
 {
 	char dir[64], path[128], head[4] = {0};
-	cJSON *doc = fixture();
+	cJSON *doc = report_sample();
 	char *err = NULL;
 	FILE *f;
 	(void)state;
@@ -486,6 +564,12 @@ static void test_xlsx_written(void **state)
 	/* An empty report is a workbook too. */
 	set(doc, "questionnaires", "[]");
 	assert_true(report_xlsx(path, doc, &err));
+	cJSON_Delete(doc);
+	/* And a published one with its amendment (cells: check_xlsx.py and
+	 * the integration test). */
+	doc = published_fixture(true);
+	assert_true(report_xlsx(path, doc, &err));
+	assert_null(err);
 	rm_dir(dir, "r.xlsx");
 	cJSON_Delete(doc);
 }
@@ -502,12 +586,17 @@ static void test_words(void **state)
 	assert_null(report_verdict_label(NULL));
 	assert_string_equal(report_method_label("pooled"), "Gộp các câu trả lời");
 	assert_string_equal(report_kind_label("criterion"), "Tiêu chí");
+	assert_string_equal(report_publication_label("published"), "Số liệu đã công bố");
+	assert_string_equal(report_publication_label("amendment"), "Bổ sung sau khi công bố");
+	assert_null(report_publication_label("live"));
+	assert_null(report_publication_label(NULL));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_fixture),
+		cmocka_unit_test(test_csv_published),
 		cmocka_unit_test(test_csv_hostile),
 		cmocka_unit_test(test_csv_suppressed),
 		cmocka_unit_test(test_csv_empty),
