@@ -49,7 +49,6 @@ LEFT JOIN (SELECT campaign_id, version_id,
 WHERE t.responses > 0;
 
 DROP FUNCTION hl_aggregate(integer);
-DROP FUNCTION hl_batch_responses(bigint, bigint, bigint[]);
 DROP TABLE tally;
 DROP TABLE tally_total;
 
