@@ -36,7 +36,7 @@ LATE = [["1", "1", "1", "2", "1"], ["2", "0", "1", "2", "2"]]
 
 
 def vn_time(days):
-    t = datetime.datetime.utcnow() + datetime.timedelta(hours=7, days=days)
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=7, days=days)
     return t.strftime("%Y-%m-%d %H:%M")
 
 
@@ -85,7 +85,7 @@ def main(tap, scratch):
     r = api(server, "POST", "/api/v1/campaigns", staff,
             {"unit": "S1", "form": "kiem-thu-bao-cao", "title": TITLE, "opens": vn_time(-2),
              "closes": vn_time(30), "mode": "both"})
-    tap.eq(r.status, 201, "a round at S1", )
+    tap.eq(r.status, 201, "a round at S1")
     code = r.json()["code"]
     round_id = int(pg.psql(f"SELECT id FROM campaign WHERE public_code = '{code}'"))
     r = api(server, "POST", f"/api/v1/campaigns/{code}/slips", staff, {"count": 4, "batch": 1})
