@@ -71,6 +71,12 @@ extern const char SQL_REPORT_TOTALS[];
 extern const char SQL_REPORT_VERSIONS[];
 extern const char SQL_REPORT_UNITS[];
 extern const char SQL_REPORT_UNCOUNTED[];
-extern const char SQL_REPORT_COMMENTS[];
+extern const char SQL_COMMENTS_COUNT[];
+extern const char SQL_COMMENTS_PAGE[];
+extern const char SQL_COMMENTS_BEGIN[];
+extern const char SQL_COMMENTS_DECLARE[];
+extern const char SQL_COMMENTS_FETCH[];
+extern const char SQL_COMMENTS_COMMIT[];
+extern const char SQL_COMMENTS_ROLLBACK[];
 
 #endif
