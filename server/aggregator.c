@@ -105,7 +105,7 @@ static void *job_thread(void *arg)
 
 		if (!conn)
 			conn = open_connection(a, &err);
-		ok = conn && tally_job_run(conn, a->batch, &run, &err);
+		ok = conn && tally_job_run(conn, NULL, a->batch, &run, &err);
 		pthread_mutex_lock(&a->lock);
 		a->stats.runs++;
 		if (!ok)

@@ -55,6 +55,7 @@ static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
 					     "closes",	  "target", "mode",  "kiosk",
 					     "double-entry", "count", "batch", NULL};
 static int cmd_campaign(Config *config, int argc, char **argv);
+static const char *const aggregate_flags[] = {"batch", NULL};
 static int cmd_aggregate(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
 static const char *const report_flags[] = {"from", "to", "campaign", "compare-from", "compare-to",
@@ -91,10 +92,11 @@ static const struct {
 	 "--double-entry yes|no] (prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
-	{"aggregate", cmd_aggregate, 0, "aggregate",
+	{"aggregate", cmd_aggregate, 0, "aggregate [--batch N]",
 	 "count the responses stored since the last run into the tallies that reports read "
-	 "(the server also does it every --aggregate-interval)",
-	 NULL},
+	 "(the server also does it every --aggregate-interval); N responses per transaction "
+	 "(default 1000000)",
+	 aggregate_flags},
 	{"report", cmd_report, 1, "report NODE",
 	 "the satisfaction report of a unit and its subtree to standard output: [--from "
 	 "YYYY-MM-DD --to YYYY-MM-DD] (default: this school year) [--campaign CODE] "
@@ -532,26 +534,40 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 {
 	long long total = 0;
 	int waits = 0;
-	char *err = NULL;
-	PGconn *conn;
+	long batch = TALLY_BATCH;
+	const char *batch_text = flag_value(argc, argv, "batch");
+	char *err = NULL, *end;
+	PGconn *conn, *reader;
 
-	(void)argc;
-	(void)argv;
+	if (batch_text && ((batch = strtol(batch_text, &end, 10)) < 1 || *end || batch > 10000000)) {
+		fprintf(stderr, "hailong aggregate: --batch: a whole number from 1 to 10000000, "
+				"not \"%s\"\n",
+			batch_text);
+		return 2;
+	}
 	if (!need_database(config))
 		return 2;
 	conn = db_sync_connect(config->database_url, "hailong-aggregate", &err);
 	if (!conn)
 		return command_failed("aggregate", err);
+	/* A catch-up over many responses reads on two connections at once. */
+	reader = db_sync_connect(config->database_url, "hailong-aggregate", &err);
+	if (!reader) {
+		PQfinish(conn);
+		return command_failed("aggregate", err);
+	}
 	for (;;) {
 		TallyRun run;
-		if (!tally_job_run(conn, TALLY_BATCH, &run, &err)) {
+		if (!tally_job_run(conn, reader, (int)batch, &run, &err)) {
 			PQfinish(conn);
+			PQfinish(reader);
 			return command_failed("aggregate", err);
 		}
 		if (run.busy) {
 			/* A server is counting right now: wait for it (at most 30 s). */
 			if (++waits > 150) {
 				PQfinish(conn);
+				PQfinish(reader);
 				return command_failed("aggregate",
 						      str_printf("another instance kept counting for 30 s"));
 			}
@@ -563,6 +579,7 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 			break;
 	}
 	PQfinish(conn);
+	PQfinish(reader);
 	printf("%lld responses counted\n", total);
 	return 0;
 }

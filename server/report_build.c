@@ -419,13 +419,16 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 		goto oom;
 	ids_param[0] = ids;
 
-	if (!(res = query(b, SQL_REPORT_TOTALS, 1, ids_param)))
+	if (!(res = query(b, SQL_REPORT_TALLIES, 1, ids_param)))
 		goto done;
 	for (int i = 0; i < PQntuples(res); i++) {
 		Round *r = find_round(s, atoll(PQgetvalue(res, i, 0)));
 		VersionData *d;
 		Acc *accs[3];
+		int naccs;
 		const char *minute = PQgetvalue(res, i, 3);
+		const char *answer = PQgetvalue(res, i, 4), *value = PQgetvalue(res, i, 5),
+			   *count = PQgetvalue(res, i, 6);
 		long long n = atoll(PQgetvalue(res, i, 2));
 		if (!r)
 			continue;
@@ -434,7 +437,8 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 			goto done;
 		/* Every group with a round gets its counts, zero until tallies
 		 * come: the computations need never ask. */
-		for (int a = targets_of(d, r, accs); a-- > 0;) {
+		naccs = targets_of(d, r, accs);
+		for (int a = 0; a < naccs; a++) {
 			if (!acc_ready(accs[a], d->version->form))
 				goto oom;
 			accs[a]->responses += n;
@@ -444,29 +448,21 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 			snprintf(d->last_minute, sizeof d->last_minute, "%s", minute);
 		if (strcmp(minute, s->last_minute) > 0)
 			snprintf(s->last_minute, sizeof s->last_minute, "%s", minute);
-	}
-	PQclear(res);
-
-	if (!(res = query(b, SQL_REPORT_TALLIES, 1, ids_param)))
-		goto done;
-	for (int i = 0; i < PQntuples(res); i++) {
-		Round *r = find_round(s, atoll(PQgetvalue(res, i, 0)));
-		VersionData *d;
-		Acc *accs[3];
-		int answer = atoi(PQgetvalue(res, i, 2)), value = atoi(PQgetvalue(res, i, 3));
-		long long n = atoll(PQgetvalue(res, i, 4));
-		const Form *form;
-		if (!r)
-			continue;
-		if (!(d = version_data(b, s, atoll(PQgetvalue(res, i, 1)))))
-			goto done;
-		form = d->version->form;
-		if (answer < 0 || answer >= form->nanswers)
-			continue;
-		for (int a = targets_of(d, r, accs); a-- > 0;) {
-			if (!acc_ready(accs[a], form))
-				goto oom;
-			report_count(form, accs[a]->counts, answer, value, n);
+		/* The three lists have the same length (a CHECK says so); our
+		 * own numbers, so strtol's stops are the commas. */
+		while (*answer && *value && *count) {
+			char *end;
+			long index = strtol(answer, &end, 10), v;
+			long long k;
+			answer = *end ? end + 1 : end;
+			v = strtol(value, &end, 10);
+			value = *end ? end + 1 : end;
+			k = strtoll(count, &end, 10);
+			count = *end ? end + 1 : end;
+			if (index < 0 || index >= d->version->form->nanswers)
+				continue;
+			for (int a = 0; a < naccs; a++)
+				report_count(d->version->form, accs[a]->counts, (int)index, (int)v, k);
 		}
 	}
 	ok = true;

@@ -353,52 +353,50 @@ const char SQL_PAPER_DRAFT_DONE[] =
 const char SQL_TALLY_LOCK[] = "SELECT pg_try_advisory_xact_lock(104971108111110104)";
 
 /* Takes queue rows in order until about $1 responses ($2 queue rows at
- * most), skipping rows another transaction holds, and reads their
- * responses in the same statement (one snapshot).  Asked for in binary:
- * the arrays and times cost the server half as much to send that way. */
+ * most), skipping rows another transaction holds: their ranges or id lists
+ * and sizes.  Deleted now, committed with the counts (sql/009). */
 const char SQL_TALLY_TAKE[] =
 	"WITH picked AS ("
 	" SELECT seq, rows FROM response_batch_queue ORDER BY seq LIMIT $2::integer"
 	" FOR UPDATE SKIP LOCKED),"
-	" upto AS (SELECT seq, sum(rows) OVER (ORDER BY seq) - rows AS before FROM picked),"
-	" gone AS (DELETE FROM response_batch_queue q USING upto u"
+	" upto AS (SELECT seq, sum(rows) OVER (ORDER BY seq) - rows AS before FROM picked)"
+	" DELETE FROM response_batch_queue q USING upto u"
 	" WHERE q.seq = u.seq AND u.before < $1::integer"
-	" RETURNING q.first_id, q.last_id, q.ids)"
-	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
-	" FROM gone g JOIN response r ON r.id BETWEEN g.first_id AND g.last_id"
-	" WHERE g.ids IS NULL"
+	" RETURNING q.first_id, q.last_id, q.ids, q.rows";
+
+/* $1 ranges' first ids, $2 their last ids, $3 single ids (bigint[] text):
+ * handed to SQL_TALLY_READ as settings of the transaction, since COPY
+ * takes no parameters. */
+const char SQL_TALLY_RANGES[] =
+	"SELECT set_config('hailong.tally_lo', $1, true), set_config('hailong.tally_hi', $2, true),"
+	" set_config('hailong.tally_ids', $3, true)";
+
+/* Those responses in binary, streamed: the server converts each row once
+ * and libpq hands it over without building a result.  Ranges go by index
+ * range scan. */
+const char SQL_TALLY_READ[] =
+	"COPY (SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
+	" FROM unnest(current_setting('hailong.tally_lo')::bigint[],"
+	" current_setting('hailong.tally_hi')::bigint[]) g(lo, hi)"
+	" JOIN response r ON r.id BETWEEN g.lo AND g.hi"
 	" UNION ALL"
 	" SELECT r.campaign_id, r.version_id, r.answers, r.submitted_minute"
-	" FROM gone g, unnest(g.ids) i JOIN response r ON r.id = i";
+	" FROM unnest(current_setting('hailong.tally_ids')::bigint[]) i JOIN response r ON r.id = i)"
+	" TO STDOUT (FORMAT binary)";
 
-/* Adds the batch's responses per round and version to tally_total, and
- * answers with the pairs that had a row before: only their tallies may
- * exist already (both tables are written in the same transactions). */
-const char SQL_TALLY_TOTALS[] =
-	"WITH u AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])"
-	" AS u(campaign_id, version_id, responses, last_minute)),"
-	" old AS (SELECT t.campaign_id, t.version_id FROM tally_total t"
-	" JOIN u USING (campaign_id, version_id)),"
-	" up AS (INSERT INTO tally_total AS t (campaign_id, version_id, responses, last_minute)"
-	" SELECT campaign_id, version_id, responses, to_timestamp(last_minute) FROM u"
-	" ON CONFLICT (campaign_id, version_id) DO UPDATE"
-	" SET responses = t.responses + EXCLUDED.responses,"
-	" last_minute = greatest(t.last_minute, EXCLUDED.last_minute))"
-	" SELECT campaign_id, version_id FROM old ORDER BY 1, 2";
+/* $1 round ids, $2 version ids (pairs): their tally rows, deleted and
+ * returned (binary) to be added to and copied back in. */
+const char SQL_TALLY_REMOVE[] =
+	"DELETE FROM tally_group t USING unnest($1::bigint[], $2::bigint[]) k(c, v)"
+	" WHERE t.campaign_id = k.c AND t.version_id = k.v"
+	" RETURNING t.campaign_id, t.version_id, t.responses, t.last_minute,"
+	" t.answer_index, t.value, t.n";
 
-/* Tallies of rounds and versions seen for the first time: nothing to add
- * to, so they are copied in (binary COPY: several times cheaper per row
- * than INSERT ... ON CONFLICT; no SQL is built, the rows are data). */
+/* The batch's groups with their new sums (binary COPY: several times
+ * cheaper per row than INSERT; no SQL is built, the rows are data). */
 const char SQL_TALLY_COPY[] =
-	"COPY tally (campaign_id, version_id, answer_index, value, n) FROM STDIN (FORMAT binary)";
-
-/* Tallies of rounds and versions counted before: added to. */
-const char SQL_TALLY_UPSERT[] =
-	"INSERT INTO tally AS t (campaign_id, version_id, answer_index, value, n)"
-	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::smallint[],"
-	" $5::bigint[])"
-	" ON CONFLICT (campaign_id, version_id, answer_index, value) DO UPDATE"
-	" SET n = t.n + EXCLUDED.n";
+	"COPY tally_group (campaign_id, version_id, responses, last_minute, answer_index, value, n)"
+	" FROM STDIN (FORMAT binary)";
 
 /* ---- reports (server/report_build.c) ------------------------------------ */
 
@@ -432,15 +430,13 @@ const char SQL_REPORT_ROUNDS[] =
 	"  AND c.opens_at < ($3::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))"
 	" AND ($4::text IS NULL OR c.public_code = $4)";
 
-/* $1 round ids (bigint[] text). */
+/* $1 round ids (bigint[] text): their tally rows (sql/011), the counts
+ * as three comma-separated lists of the same length. */
 const char SQL_REPORT_TALLIES[] =
-	"SELECT campaign_id, version_id, answer_index, value, n FROM tally"
-	" WHERE campaign_id = ANY($1::bigint[])";
-
-const char SQL_REPORT_TOTALS[] =
 	"SELECT campaign_id, version_id, responses,"
-	" to_char(last_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:00+07:00')"
-	" FROM tally_total WHERE campaign_id = ANY($1::bigint[])";
+	" to_char(last_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:00+07:00'),"
+	" array_to_string(answer_index, ','), array_to_string(value, ','), array_to_string(n, ',')"
+	" FROM tally_group WHERE campaign_id = ANY($1::bigint[])";
 
 /* $1 version ids. */
 const char SQL_REPORT_VERSIONS[] =

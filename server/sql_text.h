@@ -60,14 +60,14 @@ extern const char SQL_PAPER_DRAFT_DONE[];
 /* aggregation */
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];
-extern const char SQL_TALLY_TOTALS[];
+extern const char SQL_TALLY_RANGES[];
+extern const char SQL_TALLY_READ[];
+extern const char SQL_TALLY_REMOVE[];
 extern const char SQL_TALLY_COPY[];
-extern const char SQL_TALLY_UPSERT[];
 extern const char SQL_REPORT_NODE[];
 extern const char SQL_REPORT_CAMPAIGN[];
 extern const char SQL_REPORT_ROUNDS[];
 extern const char SQL_REPORT_TALLIES[];
-extern const char SQL_REPORT_TOTALS[];
 extern const char SQL_REPORT_VERSIONS[];
 extern const char SQL_REPORT_UNITS[];
 extern const char SQL_REPORT_UNCOUNTED[];

@@ -248,22 +248,38 @@ static uint64_t overflow_key(size_t group, uint32_t index, int16_t value)
 	return (uint64_t)group << 32 | (uint64_t)index << 16 | (uint16_t)(value + 32768);
 }
 
-static bool count_overflow(Tally *t, size_t group, uint32_t index, int16_t value)
+static bool count_overflow(Tally *t, size_t group, uint32_t index, int16_t value, uint64_t n)
 {
 	uint64_t key = overflow_key(group, index, value);
 	size_t h = mix(key) & (t->ov_cap - 1);
 
 	while (t->ov[h].n) {
 		if (t->ov[h].key == key) {
-			t->ov[h].n++;
+			t->ov[h].n += n;
 			return true;
 		}
 		h = (h + 1) & (t->ov_cap - 1);
 	}
 	t->ov[h].key = key;
-	t->ov[h].n = 1;
+	t->ov[h].n = n;
 	t->ov_used++;
 	return t->ov_used * 2 <= t->ov_cap || grow_overflow(t);
+}
+
+/* Room in the group's dense counters for answer indexes below width. */
+static bool widen(Group *g, uint32_t width)
+{
+	uint32_t *dense;
+
+	if (width <= g->width)
+		return true;
+	dense = realloc(g->dense, (size_t)width * DENSE * sizeof *dense);
+	if (!dense)
+		return false;
+	memset(dense + (size_t)g->width * DENSE, 0, ((size_t)width - g->width) * DENSE * sizeof *dense);
+	g->dense = dense;
+	g->width = width;
+	return true;
 }
 
 /* Counts the n values in t->scratch. */
@@ -276,20 +292,13 @@ static bool count_values(Tally *t, int64_t campaign_id, int64_t version_id, long
 	if (gi == SIZE_MAX)
 		goto oom;
 	g = &t->groups[gi];
-	if ((uint32_t)n > g->width) {
-		uint32_t *dense = realloc(g->dense, (size_t)n * DENSE * sizeof *dense);
-		if (!dense)
-			goto oom;
-		memset(dense + (size_t)g->width * DENSE, 0,
-		       ((size_t)n - g->width) * DENSE * sizeof *dense);
-		g->dense = dense;
-		g->width = (uint32_t)n;
-	}
+	if (!widen(g, (uint32_t)n))
+		goto oom;
 	for (long i = 0; i < n; i++) {
 		int16_t v = t->scratch[i];
 		if (v >= DENSE_MIN && v <= DENSE_MAX)
 			g->dense[(size_t)i * DENSE + (size_t)(v - DENSE_MIN)]++;
-		else if (!count_overflow(t, gi, (uint32_t)i, v))
+		else if (!count_overflow(t, gi, (uint32_t)i, v, 1))
 			/* The value was counted before the table failed to
 			 * grow; the caller drops the whole tally anyway. */
 			goto oom;
@@ -338,6 +347,41 @@ bool tally_add_binary(Tally *t, int64_t campaign_id, int64_t version_id, const c
 {
 	return add_with(t, tally_parse_binary_answers, campaign_id, version_id, answers, len,
 			minute, oom);
+}
+
+bool tally_merge(Tally *t, const TallyGroup *group, const TallyCount *counts, size_t n, bool *oom)
+{
+	size_t gi = find_group(t, group->campaign_id, group->version_id);
+	Group *g;
+
+	*oom = false;
+	if (gi == SIZE_MAX)
+		goto oom;
+	g = &t->groups[gi];
+	for (size_t k = 0; k < n; k++) {
+		const TallyCount *c = &counts[k];
+		if (c->answer_index < 0 || c->n < 0)
+			return false;
+		if (c->value >= DENSE_MIN && c->value <= DENSE_MAX) {
+			uint32_t *d;
+			if (!widen(g, (uint32_t)c->answer_index + 1))
+				goto oom;
+			d = &g->dense[(size_t)c->answer_index * DENSE + (size_t)(c->value - DENSE_MIN)];
+			if ((uint64_t)c->n > UINT32_MAX - *d)
+				return false;
+			*d += (uint32_t)c->n;
+		} else if (c->n > 0 &&
+			   !count_overflow(t, gi, (uint32_t)c->answer_index, c->value, (uint64_t)c->n)) {
+			goto oom;
+		}
+	}
+	g->pub.responses += group->responses;
+	if (group->last_minute > g->pub.last_minute)
+		g->pub.last_minute = group->last_minute;
+	return true;
+oom:
+	*oom = true;
+	return false;
 }
 
 int64_t tally_responses(const Tally *t)

@@ -60,7 +60,16 @@ bool tally_add(Tally *tally, int64_t campaign_id, int64_t version_id, const char
 bool tally_add_binary(Tally *tally, int64_t campaign_id, int64_t version_id, const char *answers,
 		      size_t len, int64_t minute, bool *oom) __attribute__((warn_unused_result));
 
-/* Responses counted so far. */
+/* Adds counts made before (a stored tally row) to a group: its responses,
+ * newest minute (seconds since the epoch) and n (index, value, count)
+ * triples, in any order.  The group counts as touched even with no triples.
+ * False, adding nothing for the offending triple, when a count would not
+ * fit or an index is negative (*oom clear), or when memory runs out (*oom
+ * set); the caller drops the tally then. */
+bool tally_merge(Tally *tally, const TallyGroup *group, const TallyCount *counts, size_t n,
+		 bool *oom) __attribute__((warn_unused_result));
+
+/* Responses counted so far (merged counts excluded). */
 int64_t tally_responses(const Tally *tally);
 
 /* The groups, ordered by (campaign_id, version_id); valid until the next

@@ -1,5 +1,6 @@
 #include "tally_job.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,33 +11,6 @@
 #include "sql_text.h"
 #include "tally.h"
 #include "util.h"
-
-/* The five columns of tally rows as text arrays, the form unnest() takes. */
-typedef struct Columns {
-	Buf campaign, version, index, value, n;
-	size_t rows;
-} Columns;
-
-typedef enum { RUN_OK, RUN_FAILED, RUN_DUPLICATE } RunStatus;
-
-static void columns_init(Columns *c, size_t hint)
-{
-	buf_init(&c->campaign, hint * 8);
-	buf_init(&c->version, hint * 2);
-	buf_init(&c->index, hint * 3);
-	buf_init(&c->value, hint * 2);
-	buf_init(&c->n, hint * 3);
-	c->rows = 0;
-}
-
-static void columns_free(Columns *c)
-{
-	buf_free(&c->campaign);
-	buf_free(&c->version);
-	buf_free(&c->index);
-	buf_free(&c->value);
-	buf_free(&c->n);
-}
 
 /* Appends ",v" (or "{v" for the first element): printf is too slow for a
  * million numbers a second. */
@@ -55,37 +29,23 @@ static void add_number(Buf *b, long long v, bool first)
 	buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-static void columns_add(Columns *c, const TallyGroup *g, const TallyCount *k)
-{
-	bool first = c->rows == 0;
-
-	add_number(&c->campaign, g->campaign_id, first);
-	add_number(&c->version, g->version_id, first);
-	add_number(&c->index, k->answer_index, first);
-	add_number(&c->value, k->value, first);
-	add_number(&c->n, k->n, first);
-	c->rows++;
-}
-
 static void close_array(Buf *b, bool empty)
 {
 	buf_puts(b, empty ? "{}" : "}");
 }
 
-static bool columns_close(Columns *c)
-{
-	close_array(&c->campaign, c->rows == 0);
-	close_array(&c->version, c->rows == 0);
-	close_array(&c->index, c->rows == 0);
-	close_array(&c->value, c->rows == 0);
-	close_array(&c->n, c->rows == 0);
-	return !(c->campaign.failed || c->version.failed || c->index.failed || c->value.failed ||
-		 c->n.failed);
-}
-
 /* PostgreSQL's epoch (2000-01-01) in Unix seconds: binary timestamps
  * count microseconds from it. */
 #define PG_EPOCH_UNIX 946684800LL
+
+enum { OID_INT2 = 21, OID_INT8 = 20 };
+
+static uint32_t get_u32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
 
 static int64_t get_i64(const char *p)
 {
@@ -106,194 +66,483 @@ static void put_be(Buf *b, uint64_t v, int bytes)
 	buf_add(b, (const char *)tmp, (size_t)bytes);
 }
 
-/* One row of binary COPY: field count, then each field's length and value. */
-static void copy_row(Buf *b, const TallyGroup *g, const TallyCount *k)
+/* The binary form of a one-dimensional array without NULLs of n elements
+ * of type oid, each `size` bytes taken by get(i). */
+static void put_array(Buf *b, uint32_t oid, int size, size_t n, const TallyCount *c,
+		      uint64_t (*get)(const TallyCount *))
 {
-	put_be(b, 5, 2);
+	put_be(b, n ? 20 + n * (4 + (size_t)size) : 12, 4);
+	put_be(b, n ? 1 : 0, 4); /* dimensions */
+	put_be(b, 0, 4);	 /* no NULLs */
+	put_be(b, oid, 4);
+	if (!n)
+		return;
+	put_be(b, n, 4);
+	put_be(b, 1, 4); /* lower bound */
+	for (size_t i = 0; i < n; i++) {
+		put_be(b, (uint64_t)size, 4);
+		put_be(b, get(&c[i]), size);
+	}
+}
+
+static uint64_t count_index(const TallyCount *c)
+{
+	return (uint16_t)c->answer_index;
+}
+
+static uint64_t count_value(const TallyCount *c)
+{
+	return (uint16_t)c->value;
+}
+
+static uint64_t count_n(const TallyCount *c)
+{
+	return (uint64_t)c->n;
+}
+
+/* One tally_group row of binary COPY: field count, then each field's
+ * length and value. */
+static void copy_row(Buf *b, const TallyGroup *g, const TallyCount *c, size_t n)
+{
+	put_be(b, 7, 2);
 	put_be(b, 8, 4);
 	put_be(b, (uint64_t)g->campaign_id, 8);
 	put_be(b, 8, 4);
 	put_be(b, (uint64_t)g->version_id, 8);
-	put_be(b, 2, 4);
-	put_be(b, (uint16_t)k->answer_index, 2);
-	put_be(b, 2, 4);
-	put_be(b, (uint16_t)k->value, 2);
 	put_be(b, 8, 4);
-	put_be(b, (uint64_t)k->n, 8);
+	put_be(b, (uint64_t)g->responses, 8);
+	put_be(b, 8, 4);
+	put_be(b, (uint64_t)((g->last_minute - PG_EPOCH_UNIX) * 1000000), 8);
+	put_array(b, OID_INT2, 2, n, c, count_index);
+	put_array(b, OID_INT2, 2, n, c, count_value);
+	put_array(b, OID_INT8, 8, n, c, count_n);
 }
 
-/* A signed decimal from our own query's text result: well-formed. */
-static long long parse_ll(const char *s)
+/* The elements of a binary one-dimensional array without NULLs of type
+ * oid (elements of `size` bytes): their count, or -1 when it is not that.
+ * *first points at the first element's length word; elements are
+ * 4 + size bytes apart. */
+static long array_elements(const char *data, size_t len, uint32_t oid, int size,
+			   const char **first)
 {
-	bool neg = *s == '-';
-	unsigned long long v = 0;
+	uint32_t count;
 
-	s += neg;
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (unsigned long long)(*s++ - '0');
-	return neg ? -(long long)v : (long long)v;
+	if (len < 12 || get_u32(data + 4) != 0 || get_u32(data + 8) != oid)
+		return -1;
+	if (get_u32(data) == 0)
+		return len == 12 ? 0 : -1;
+	if (get_u32(data) != 1 || len < 20)
+		return -1;
+	count = get_u32(data + 12);
+	if (count > INT16_MAX * 64u || len != 20 + (size_t)count * (4 + (size_t)size))
+		return -1;
+	*first = data + 20;
+	for (uint32_t i = 0; i < count; i++)
+		if (get_u32(data + 20 + (size_t)i * (4 + (size_t)size)) != (uint32_t)size)
+			return -1;
+	return (long)count;
 }
 
-static RunStatus copy_status(PGconn *conn, PGresult *res, char **err)
+static int16_t get_i16(const char *p)
 {
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const unsigned char *u = (const unsigned char *)p;
 
-	*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
-	return state && strcmp(state, "23505") == 0 ? RUN_DUPLICATE : RUN_FAILED;
+	return (int16_t)(uint16_t)(u[0] << 8 | u[1]);
 }
 
-/* Copies the new tallies in; RUN_DUPLICATE when one existed after all. */
-static RunStatus copy_in(PGconn *conn, Buf *rows, size_t count, char **err)
+/* Adds the stored rows of a SQL_TALLY_REMOVE result (binary) to the
+ * batch's counts. */
+static bool merge_stored(PGresult *res, Tally *tally, char **err)
+{
+	TallyCount *counts = NULL;
+	size_t cap = 0;
+	bool ok = false;
+
+	for (int r = 0; r < PQntuples(res); r++) {
+		const char *idx, *val, *n;
+		long ni = array_elements(PQgetvalue(res, r, 4), (size_t)PQgetlength(res, r, 4),
+					 OID_INT2, 2, &idx);
+		long nv = array_elements(PQgetvalue(res, r, 5), (size_t)PQgetlength(res, r, 5),
+					 OID_INT2, 2, &val);
+		long nn = array_elements(PQgetvalue(res, r, 6), (size_t)PQgetlength(res, r, 6),
+					 OID_INT8, 8, &n);
+		TallyGroup g = {.campaign_id = get_i64(PQgetvalue(res, r, 0)),
+				.version_id = get_i64(PQgetvalue(res, r, 1)),
+				.responses = get_i64(PQgetvalue(res, r, 2)),
+				.last_minute = get_i64(PQgetvalue(res, r, 3)) / 1000000 +
+					       PG_EPOCH_UNIX};
+		bool oom;
+
+		if (ni < 0 || ni != nv || nv != nn) {
+			*err = str_oneline("the tally of round %lld cannot be read",
+					   (long long)g.campaign_id);
+			goto cleanup;
+		}
+		if ((size_t)ni > cap) {
+			TallyCount *more = realloc(counts, (size_t)ni * sizeof *more);
+			if (!more)
+				goto cleanup;
+			counts = more;
+			cap = (size_t)ni;
+		}
+		for (long i = 0; i < ni; i++)
+			counts[i] = (TallyCount){get_i16(idx + i * 6 + 4), get_i16(val + i * 6 + 4),
+						 get_i64(n + i * 12 + 4)};
+		if (!tally_merge(tally, &g, counts, (size_t)ni, &oom)) {
+			if (!oom)
+				*err = str_oneline("the tally of round %lld holds counts that "
+						   "cannot be added to",
+						   (long long)g.campaign_id);
+			goto cleanup;
+		}
+	}
+	ok = true;
+cleanup:
+	free(counts);
+	return ok;
+}
+
+static bool copy_in(PGconn *conn, const Buf *rows, char **err)
 {
 	PGresult *res;
-	RunStatus st = RUN_OK;
+	bool ok = true;
 
-	if (count == 0)
-		return RUN_OK;
-	put_be(rows, 0xffff, 2); /* the trailer */
-	if (rows->failed) {
-		*err = NULL;
-		return RUN_FAILED;
-	}
 	res = PQexec(conn, SQL_TALLY_COPY);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		st = copy_status(conn, res, err);
 		PQclear(res);
-		return st;
+		*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
+		return false;
 	}
 	PQclear(res);
 	/* libpq takes it in pieces; 1 MiB keeps its buffer small. */
-	for (size_t off = 0; off < rows->len && st == RUN_OK; off += 1 << 20) {
+	for (size_t off = 0; off < rows->len && ok; off += 1 << 20) {
 		size_t n = rows->len - off < (1 << 20) ? rows->len - off : (1 << 20);
-		if (PQputCopyData(conn, rows->data + off, (int)n) != 1)
-			st = RUN_FAILED;
+		ok = PQputCopyData(conn, rows->data + off, (int)n) == 1;
 	}
-	if (PQputCopyEnd(conn, st == RUN_OK ? NULL : "sending failed") != 1)
-		st = RUN_FAILED;
+	if (PQputCopyEnd(conn, ok ? NULL : "sending failed") != 1)
+		ok = false;
 	while ((res = PQgetResult(conn))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && st != RUN_DUPLICATE)
-			st = copy_status(conn, res, err);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			ok = false;
 		PQclear(res);
 	}
-	if (st == RUN_FAILED && !*err)
+	if (!ok)
 		*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
-	return st;
+	return ok;
 }
 
-/* Writes one column set with sql. */
-static RunStatus write_columns(PGconn *conn, const char *sql, Columns *c, char **err)
+/* Counts the rows in one message of SQL_TALLY_READ's binary COPY: the
+ * stream's header (first message only), then whole rows, or the trailer.
+ * Fields: bigint, bigint, smallint[], timestamptz (microseconds since
+ * 2000-01-01), never NULL (the columns say so). */
+static bool count_copy_message(const char *data, size_t len, bool *header_seen, Tally *tally,
+			       char **err)
 {
-	const char *values[5] = {c->campaign.data, c->version.data, c->index.data, c->value.data,
-				 c->n.data};
-	PGresult *res;
-	RunStatus st = RUN_OK;
+	const char *p = data, *end = data + len;
 
-	if (c->rows == 0)
-		return RUN_OK;
-	res = PQexecParams(conn, sql, 5, NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		st = RUN_FAILED;
-		*err = str_oneline("writing tallies: %s", PQerrorMessage(conn));
+	if (!*header_seen) {
+		if (len < 19 || memcmp(data, "PGCOPY\n\377\r\n\0", 11) != 0)
+			goto malformed;
+		p += 19 + get_u32(data + 15); /* flags, then the header extension */
+		*header_seen = true;
 	}
-	PQclear(res);
-	return st;
-}
-
-/* Counts the rows of a SQL_TALLY_TAKE result. */
-static bool count_rows(PGresult *res, Tally *tally, char **err)
-{
-	int rows = PQntuples(res);
-
-	for (int i = 0; i < rows; i++) {
+	while (p < end) {
+		int64_t ids[2], minute;
+		const char *answers;
+		uint32_t answers_len;
 		bool oom;
-		/* Binary: bigint, bigint, smallint[], timestamptz (microseconds
-		 * since 2000-01-01), never NULL (the columns say so). */
-		int64_t minute = get_i64(PQgetvalue(res, i, 3)) / 1000000 + PG_EPOCH_UNIX;
-		if (!tally_add_binary(tally, get_i64(PQgetvalue(res, i, 0)),
-				      get_i64(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2),
-				      (size_t)PQgetlength(res, i, 2), minute, &oom)) {
+
+		if (end - p < 2)
+			goto malformed;
+		if (get_i16(p) == -1)
+			return true; /* the trailer */
+		if (get_i16(p) != 4 || end - p < 2 + 12 + 12 + 4)
+			goto malformed;
+		if (get_u32(p + 2) != 8 || get_u32(p + 14) != 8)
+			goto malformed;
+		ids[0] = get_i64(p + 6);
+		ids[1] = get_i64(p + 18);
+		answers_len = get_u32(p + 26);
+		answers = p + 30;
+		if ((size_t)(end - answers) < (size_t)answers_len + 12 ||
+		    get_u32(answers + answers_len) != 8)
+			goto malformed;
+		minute = get_i64(answers + answers_len + 4) / 1000000 + PG_EPOCH_UNIX;
+		if (!tally_add_binary(tally, ids[0], ids[1], answers, answers_len, minute, &oom)) {
 			*err = oom ? NULL
 				   : str_oneline("a response of round %lld has answers that cannot be "
 						 "counted",
-						 (long long)get_i64(PQgetvalue(res, i, 0)));
+						 (long long)ids[0]);
+			return false;
+		}
+		p = answers + answers_len + 12;
+	}
+	return true;
+malformed:
+	*err = str_oneline("reading responses: unexpected data from the database");
+	return false;
+}
+
+/* One reader's share of the taken queue rows, as the three arrays
+ * SQL_TALLY_RANGES wants (text): the ranges' bounds, and single ids. */
+typedef struct Part {
+	Buf lo, hi, ids;
+	size_t ranges, listed;
+	long long rows;
+} Part;
+
+static void part_init(Part *part)
+{
+	buf_init(&part->lo, 256);
+	buf_init(&part->hi, 256);
+	buf_init(&part->ids, 64);
+	part->ranges = part->listed = 0;
+	part->rows = 0;
+}
+
+static void part_free(Part *part)
+{
+	buf_free(&part->lo);
+	buf_free(&part->hi);
+	buf_free(&part->ids);
+}
+
+static bool part_close(Part *part)
+{
+	close_array(&part->lo, part->ranges == 0);
+	close_array(&part->hi, part->ranges == 0);
+	close_array(&part->ids, part->listed == 0);
+	return !(part->lo.failed || part->hi.failed || part->ids.failed);
+}
+
+/* Deals the taken queue rows (first_id, last_id, ids, rows) out to the
+ * parts, each to the one with the fewest responses so far. */
+static bool split_queue(PGresult *queue, Part *parts, int nparts)
+{
+	for (int r = 0; r < PQntuples(queue); r++) {
+		Part *part = &parts[0];
+		for (int k = 1; k < nparts; k++)
+			if (parts[k].rows < part->rows)
+				part = &parts[k];
+		part->rows += atoll(PQgetvalue(queue, r, 3));
+		if (PQgetisnull(queue, r, 2)) {
+			buf_puts(&part->lo, part->ranges ? "," : "{");
+			buf_puts(&part->lo, PQgetvalue(queue, r, 0));
+			buf_puts(&part->hi, part->ranges++ ? "," : "{");
+			buf_puts(&part->hi, PQgetvalue(queue, r, 1));
+		} else {
+			/* "{4,9,12}": the inside joins the others'. */
+			const char *list = PQgetvalue(queue, r, 2);
+			size_t len = strlen(list);
+			if (len <= 2)
+				continue;
+			buf_puts(&part->ids, part->listed++ ? "," : "{");
+			buf_add(&part->ids, list + 1, len - 2);
+		}
+	}
+	for (int k = 0; k < nparts; k++)
+		if (!part_close(&parts[k]))
+			return false;
+	return true;
+}
+
+/* Reads and counts one part's responses with a binary COPY, inside the
+ * connection's open transaction. */
+static bool read_part(PGconn *conn, const Part *part, Tally *tally, char **err)
+{
+	const char *values[3] = {part->lo.data, part->hi.data, part->ids.data};
+	PGresult *res;
+	char *row;
+	int len;
+	bool ok = true, header_seen = false;
+
+	/* COPY takes no parameters: the ranges go in as transaction-local
+	 * settings, which the COPY's query reads. */
+	res = db_sync_query(conn, SQL_TALLY_RANGES, 3, values, "reading responses", err);
+	if (!res)
+		return false;
+	PQclear(res);
+	res = PQexec(conn, SQL_TALLY_READ);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		*err = str_oneline("reading responses: %s", PQerrorMessage(conn));
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	/* One message per row; keep draining after a failure so the
+	 * connection stays usable for the rollback. */
+	while ((len = PQgetCopyData(conn, &row, 0)) > 0) {
+		if (ok)
+			ok = count_copy_message(row, (size_t)len, &header_seen, tally, err);
+		PQfreemem(row);
+	}
+	while ((res = PQgetResult(conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && ok) {
+			*err = str_oneline("reading responses: %s", PQerrorMessage(conn));
+			ok = false;
+		}
+		PQclear(res);
+	}
+	if (len == -2 && ok) {
+		*err = str_oneline("reading responses: %s", PQerrorMessage(conn));
+		ok = false;
+	}
+	return ok;
+}
+
+/* The second reader, on its own thread and connection, in a read-only
+ * transaction of its own: the responses it reads are committed (their
+ * queue rows were), so any snapshot taken now sees them. */
+typedef struct Helper {
+	PGconn *conn;
+	const Part *part;
+	Tally *tally;
+	char *err;
+	bool ok;
+} Helper;
+
+static void *helper_run(void *arg)
+{
+	Helper *h = arg;
+
+	h->ok = db_sync_exec(h->conn, "BEGIN READ ONLY", "reading responses", &h->err) &&
+		read_part(h->conn, h->part, h->tally, &h->err);
+	if (PQstatus(h->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(h->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(h->conn, "ROLLBACK")); /* it only read */
+	return NULL;
+}
+
+/* Adds every group of `from` to `to`. */
+static bool merge_tally(Tally *to, Tally *from, char **err)
+{
+	const TallyGroup *groups;
+	size_t ngroups;
+
+	if (!tally_groups(from, &groups, &ngroups))
+		return false;
+	for (size_t i = 0; i < ngroups; i++) {
+		TallyCount *counts;
+		size_t ncounts;
+		bool ok, oom;
+		if (!tally_group_counts(from, i, &counts, &ncounts))
+			return false;
+		ok = tally_merge(to, &groups[i], counts, ncounts, &oom);
+		free(counts);
+		if (!ok) {
+			if (!oom)
+				*err = str_oneline("round %lld: counts too big to add up",
+						   (long long)groups[i].campaign_id);
 			return false;
 		}
 	}
 	return true;
 }
 
-/* Adds the batch's totals; splits the tallies into those of pairs seen
- * before (old, added to) and new ones (fresh: binary COPY rows).  all_old: treat
- * every pair as seen before. */
-static bool write_totals(PGconn *conn, Tally *tally, bool all_old, Buf *fresh, size_t *nfresh,
-			 Columns *old, char **err)
+/* Reads and counts the responses of the taken queue rows: on conn alone,
+ * or half of them on reader at the same time (two backends convert rows
+ * for sending, the server's biggest cost here).  *counted: responses
+ * read. */
+static bool read_responses(PGconn *conn, PGconn *reader, PGresult *queue, Tally *tally,
+			   long long *counted, char **err)
+{
+	Part parts[2];
+	int nparts = reader ? 2 : 1;
+	Helper helper = {.conn = reader};
+	pthread_t thread;
+	bool started = false, ok = false;
+
+	part_init(&parts[0]);
+	part_init(&parts[1]);
+	if (!split_queue(queue, parts, nparts))
+		goto cleanup;
+	if (reader) {
+		helper.part = &parts[1];
+		if (!(helper.tally = tally_new()))
+			goto cleanup;
+		started = pthread_create(&thread, NULL, helper_run, &helper) == 0;
+		if (!started) {
+			*err = str_oneline("reading responses: cannot start a thread");
+			goto cleanup;
+		}
+	}
+	ok = read_part(conn, &parts[0], tally, err);
+	if (started) {
+		pthread_join(thread, NULL);
+		if (ok && !helper.ok) {
+			ok = false;
+			*err = helper.err;
+			helper.err = NULL;
+		}
+		*counted = tally_responses(tally) + tally_responses(helper.tally);
+		if (ok)
+			ok = merge_tally(tally, helper.tally, err);
+	} else {
+		*counted = tally_responses(tally);
+	}
+cleanup:
+	free(helper.err);
+	tally_free(helper.tally);
+	part_free(&parts[0]);
+	part_free(&parts[1]);
+	return ok;
+}
+
+/* Replaces the tally rows of every group the batch touched by their sums
+ * with what was stored: delete (reading the old counts), add, copy in. */
+static bool write_groups(PGconn *conn, Tally *tally, char **err)
 {
 	const TallyGroup *groups;
-	size_t ngroups, seen_i = 0;
-	Buf cid, vid, responses, minutes;
-	PGresult *seen = NULL;
+	size_t ngroups;
+	Buf cid, vid, rows;
+	PGresult *stored = NULL;
 	bool ok = false;
+	/* The binary COPY header: signature, flags, header extension. */
+	static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0";
 
 	buf_init(&cid, 4096);
 	buf_init(&vid, 4096);
-	buf_init(&responses, 4096);
-	buf_init(&minutes, 4096);
+	buf_init(&rows, 0);
 	if (!tally_groups(tally, &groups, &ngroups))
 		goto cleanup;
 	for (size_t i = 0; i < ngroups; i++) {
 		add_number(&cid, groups[i].campaign_id, i == 0);
 		add_number(&vid, groups[i].version_id, i == 0);
-		add_number(&responses, groups[i].responses, i == 0);
-		add_number(&minutes, groups[i].last_minute, i == 0);
 	}
 	close_array(&cid, ngroups == 0);
 	close_array(&vid, ngroups == 0);
-	close_array(&responses, ngroups == 0);
-	close_array(&minutes, ngroups == 0);
-	if (cid.failed || vid.failed || responses.failed || minutes.failed)
+	if (cid.failed || vid.failed)
 		goto cleanup;
 	{
-		const char *values[4] = {cid.data, vid.data, responses.data, minutes.data};
-		seen = db_sync_query(conn, SQL_TALLY_TOTALS, 4, values, "writing totals", err);
-		if (!seen)
+		const char *values[2] = {cid.data, vid.data};
+		stored = PQexecParams(conn, SQL_TALLY_REMOVE, 2, NULL, values, NULL, NULL, 1);
+		if (PQresultStatus(stored) != PGRES_TUPLES_OK) {
+			*err = str_oneline("reading tallies: %s", PQerrorMessage(conn));
 			goto cleanup;
+		}
 	}
-	/* Both lists are in (campaign_id, version_id) order: one merge. */
+	if (!merge_stored(stored, tally, err) || !tally_groups(tally, &groups, &ngroups))
+		goto cleanup;
+	PQclear(stored);
+	stored = NULL;
+	buf_add(&rows, copy_header, sizeof copy_header);
 	for (size_t i = 0; i < ngroups; i++) {
 		TallyCount *counts;
 		size_t ncounts;
-		bool was_seen = all_old;
-		while (seen_i < (size_t)PQntuples(seen)) {
-			long long c = parse_ll(PQgetvalue(seen, (int)seen_i, 0));
-			long long v = parse_ll(PQgetvalue(seen, (int)seen_i, 1));
-			if (c > groups[i].campaign_id ||
-			    (c == groups[i].campaign_id && v > groups[i].version_id))
-				break;
-			seen_i++;
-			if (c == groups[i].campaign_id && v == groups[i].version_id) {
-				was_seen = true;
-				break;
-			}
-		}
 		if (!tally_group_counts(tally, i, &counts, &ncounts))
 			goto cleanup;
-		for (size_t k = 0; k < ncounts; k++) {
-			if (was_seen) {
-				columns_add(old, &groups[i], &counts[k]);
-			} else {
-				copy_row(fresh, &groups[i], &counts[k]);
-				++*nfresh;
-			}
-		}
+		copy_row(&rows, &groups[i], counts, ncounts);
 		free(counts);
 	}
-	ok = columns_close(old) && !fresh->failed;
+	put_be(&rows, 0xffff, 2); /* the trailer */
+	if (rows.failed)
+		goto cleanup;
+	ok = copy_in(conn, &rows, err);
 cleanup:
-	PQclear(seen);
+	PQclear(stored);
 	buf_free(&cid);
 	buf_free(&vid);
-	buf_free(&responses);
-	buf_free(&minutes);
+	buf_free(&rows);
 	return ok;
 }
 
@@ -307,25 +556,18 @@ static void roll_back(PGconn *conn)
 	PQclear(res);
 }
 
-static RunStatus run(PGconn *conn, int batch, bool all_old, TallyRun *out, char **err)
+bool tally_job_run(PGconn *conn, PGconn *reader, int batch, TallyRun *out, char **err)
 {
 	char batch_text[16];
 	const char *take_params[2] = {batch_text, batch_text};
 	PGresult *res = NULL;
 	Tally *tally = NULL;
-	Columns old;
-	Buf fresh;
-	size_t nfresh = 0;
-	RunStatus st = RUN_FAILED;
-	int taken;
-	/* The binary COPY header: signature, flags, header extension. */
-	static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0";
+	bool ok = false;
+	long long queued = 0, counted = 0;
 
 	*err = NULL;
 	memset(out, 0, sizeof *out);
 	snprintf(batch_text, sizeof batch_text, "%d", batch);
-	buf_init(&fresh, 0);
-	columns_init(&old, 0);
 	if (!db_sync_exec(conn, "BEGIN", "starting the run", err))
 		goto cleanup;
 	res = db_sync_query(conn, SQL_TALLY_LOCK, 0, NULL, "taking the lock", err);
@@ -335,65 +577,33 @@ static RunStatus run(PGconn *conn, int batch, bool all_old, TallyRun *out, char 
 		/* Another instance is counting: it will catch up for everyone. */
 		out->busy = true;
 		roll_back(conn);
-		st = RUN_OK;
+		ok = true;
 		goto cleanup;
 	}
 	PQclear(res);
-	res = PQexecParams(conn, SQL_TALLY_TAKE, 2, NULL, take_params, NULL, NULL, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		*err = str_oneline("taking responses: %s", PQerrorMessage(conn));
+	res = db_sync_query(conn, SQL_TALLY_TAKE, 2, take_params, "taking the queue", err);
+	if (!res)
 		goto cleanup;
-	}
-	taken = PQntuples(res);
+	for (int r = 0; r < PQntuples(res); r++)
+		queued += atoll(PQgetvalue(res, r, 3));
 	tally = tally_new();
-	if (!tally || !count_rows(res, tally, err))
+	if (!tally)
 		goto cleanup;
-	/* The responses' text is the run's biggest allocation: go before
-	 * the counts are written out. */
-	PQclear(res);
-	res = NULL;
-	if (taken > 0) {
-		buf_free(&fresh);
-		columns_free(&old);
-		buf_init(&fresh, (size_t)taken * 40);
-		columns_init(&old, (size_t)taken / 4);
-		buf_add(&fresh, copy_header, sizeof copy_header);
-		if (!write_totals(conn, tally, all_old, &fresh, &nfresh, &old, err))
-			goto cleanup;
-		st = copy_in(conn, &fresh, nfresh, err);
-		if (st == RUN_OK)
-			st = write_columns(conn, SQL_TALLY_UPSERT, &old, err);
-		if (st != RUN_OK)
-			goto cleanup;
-		st = RUN_FAILED;
-	}
+	if (queued > 0 && (!read_responses(conn, reader, res, tally, &counted, err) ||
+			   !write_groups(conn, tally, err)))
+		goto cleanup;
 	if (!db_sync_exec(conn, "COMMIT", "committing the run", err))
 		goto cleanup;
-	out->counted = tally_responses(tally);
-	out->full = taken >= batch;
-	st = RUN_OK;
+	out->counted = counted;
+	out->full = queued >= batch;
+	ok = true;
 cleanup:
-	if (st != RUN_OK) {
+	if (!ok) {
 		if (!*err)
 			*err = str_printf("out of memory");
 		roll_back(conn);
 	}
 	PQclear(res);
 	tally_free(tally);
-	buf_free(&fresh);
-	columns_free(&old);
-	return st;
-}
-
-bool tally_job_run(PGconn *conn, int batch, TallyRun *out, char **err)
-{
-	RunStatus st = run(conn, batch, false, out, err);
-
-	if (st == RUN_DUPLICATE) {
-		/* Tallies without a total: written by hand, or by something
-		 * older than sql/009.  Add to every row this time instead. */
-		free(*err);
-		st = run(conn, batch, true, out, err);
-	}
-	return st == RUN_OK;
+	return ok;
 }

@@ -72,6 +72,10 @@ def main(tap, scratch):
     tap.ok(same_counts(pg), "tallies equal a recount: nothing skipped, nothing twice")
     tap.eq(run_cli(["aggregate"], env=env).stdout.strip(), "0 responses counted",
            "a run with nothing new counts nothing")
+    for bad in ("0", "ten", "10000001"):
+        out = run_cli(["aggregate", "--batch", bad], env=env)
+        tap.ok(out.returncode == 2 and "--batch" in out.stderr and bad in out.stderr,
+               f"--batch {bad} is refused, naming the flag and the value", out.stderr)
 
     # Two sessions insert big statements at the same time, so each
     # statement's ids are interleaved with the other's; one commits late.
@@ -125,13 +129,14 @@ def main(tap, scratch):
 
     # A crash in the middle of a run: PostgreSQL stops immediately while a
     # run is counting a big queue; after recovery nothing is lost or doubled.
-    # Several runs' worth (TALLY_BATCH is 200,000): stop once the first run
-    # has committed, while the next one is counting.
+    # Several runs' worth (--batch 50000): stop once the first run has
+    # committed, while the next one is counting.
     for seed in (4, 5, 6):
         pg.psql(insert_sql(200000, round_id, version_id, answers, seed))
     counted = "SELECT coalesce(sum(responses), 0) FROM tally_total"
     before = int(pg.psql(counted))
-    job = subprocess.Popen([BINARY, "aggregate"], env={"DATABASE_URL": pg.conninfo},
+    job = subprocess.Popen([BINARY, "aggregate", "--batch", "50000"],
+                           env={"DATABASE_URL": pg.conninfo},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tap.ok(wait_until(lambda: int(pg.psql(counted)) > before, 60, interval=0.02),
            "the first run of the job commits")

@@ -172,6 +172,45 @@ static void test_rejects(void **state)
 	tally_free(NULL);
 }
 
+/* Stored counts added to a batch's: sums per (index, value), dense and
+ * beyond, responses added, the newer minute kept, new responses alone in
+ * tally_responses. */
+static void test_merge(void **state)
+{
+	Tally *t = tally_new();
+	bool oom = true;
+	const TallyGroup *groups;
+	size_t n;
+	const TallyGroup stored = {.campaign_id = 7, .version_id = 2, .responses = 40,
+				   .last_minute = 90};
+	const TallyCount counts[] = {{2, 99, 3}, {0, 5, 30}, {0, 4, 10}, {4, -1, 6}};
+	const TallyGroup only = {.campaign_id = 8, .version_id = 2, .responses = 1,
+				 .last_minute = 500};
+	const TallyCount too_big[] = {{0, 5, 5000000000LL}};
+	const TallyCount negative[] = {{-1, 5, 1}};
+	(void)state;
+	add(t, 7, 2, "{5,4,-1}", 100);
+	add(t, 7, 2, "{5,5,99}", 60);
+	assert_true(tally_merge(t, &stored, counts, 4, &oom));
+	assert_false(oom);
+	assert_true(tally_merge(t, &only, NULL, 0, &oom));
+	assert_string_equal(counts_text(t, 7, 2), "0:4=10 0:5=32 1:4=1 1:5=1 2:-1=1 2:99=4 4:-1=6");
+	assert_string_equal(counts_text(t, 8, 2), "");
+	assert_int_equal(tally_responses(t), 2);
+	assert_true(tally_groups(t, &groups, &n));
+	assert_int_equal(n, 2);
+	assert_int_equal(groups[0].responses, 42);
+	assert_int_equal(groups[0].last_minute, 100);
+	assert_int_equal(groups[1].responses, 1);
+	assert_int_equal(groups[1].last_minute, 500);
+	/* A count beyond what a counter holds, a negative index: refused. */
+	assert_false(tally_merge(t, &stored, too_big, 1, &oom));
+	assert_false(oom);
+	assert_false(tally_merge(t, &stored, negative, 1, &oom));
+	assert_false(oom);
+	tally_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_beyond_dense),
 		cmocka_unit_test(test_many_groups_and_lengths),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
