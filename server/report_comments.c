@@ -204,8 +204,9 @@ static void id_list(Buf *out, const RoundCount *rounds, int n, long long min)
 }
 
 /* The unit (in the caller's subtree), the round and the period, and which
- * rounds' comments may be shown: the report's rule on the report's reads
- * (SQL_REPORT_ROUNDS, SQL_REPORT_TOTALS), so both show the same. */
+ * rounds' comments may be shown: the report's rule on the report's rounds
+ * (SQL_REPORT_NODE, SQL_REPORT_CAMPAIGN, SQL_REPORT_ROUNDS) and their
+ * counted responses, so both show the same. */
 static bool read_scope(PGconn *conn, const ReportQuery *q, int k, CommentScope *s,
 		       ReportError *err)
 {
@@ -255,14 +256,13 @@ static bool read_scope(PGconn *conn, const ReportQuery *q, int k, CommentScope *
 	if (ids.failed)
 		goto oom;
 	params[0] = ids.data;
-	if (!(res = run(conn, SQL_REPORT_TOTALS, 1, params, PGRES_TUPLES_OK, err)))
+	if (!(res = run(conn, SQL_COMMENTS_ROUNDS, 1, params, PGRES_TUPLES_OK, err)))
 		goto done;
-	/* One row per round and questionnaire version. */
 	for (int i = 0; i < PQntuples(res); i++) {
 		key.id = atoll(PQgetvalue(res, i, 0));
 		if ((r = bsearch(&key, rounds, (size_t)n, sizeof *rounds, compare_rounds))) {
-			r->responses += atoll(PQgetvalue(res, i, 2));
-			all += atoll(PQgetvalue(res, i, 2));
+			r->responses = atoll(PQgetvalue(res, i, 1));
+			all += r->responses;
 		}
 	}
 	s->shown = all >= k;

@@ -454,6 +454,12 @@ const char SQL_REPORT_UNCOUNTED[] =
 
 /* ---- comments (server/report_comments.c) -------------------------------- */
 
+/* $1 round ids (bigint[] text): the responses counted in each (the
+ * report's figure, which the privacy threshold applies to). */
+const char SQL_COMMENTS_ROUNDS[] =
+	"SELECT campaign_id, sum(responses) FROM tally_total"
+	" WHERE campaign_id = ANY($1::bigint[]) GROUP BY campaign_id";
+
 /* $1 round ids (bigint[] text), $2 ILIKE pattern or NULL: how many
  * free-text answers match. */
 const char SQL_COMMENTS_COUNT[] =

@@ -71,6 +71,7 @@ extern const char SQL_REPORT_TALLIES[];
 extern const char SQL_REPORT_VERSIONS[];
 extern const char SQL_REPORT_UNITS[];
 extern const char SQL_REPORT_UNCOUNTED[];
+extern const char SQL_COMMENTS_ROUNDS[];
 extern const char SQL_COMMENTS_COUNT[];
 extern const char SQL_COMMENTS_PAGE[];
 extern const char SQL_COMMENTS_BEGIN[];

@@ -245,26 +245,28 @@ def download(server, path, token, dest, timeout):
         conn.close()
 
 
-def big_export(tap, scratch, pg, env, v2):
+def big_export(tap, scratch, pg, env, version):
     """Half a million comments out through HTTP; the server's peak memory
-    must not grow with them.  A server of its own: a sign-in's Argon2id
+    must not grow with them.  Two free-text questions a response, so half
+    as many responses to store.  A server of its own: a sign-in's Argon2id
     check (64 MiB) would otherwise set a peak that hides the export's."""
-    rid = make_round(pg, "BBBBB2", "S9", v2, "2026-10-10")
+    rid = make_round(pg, "BBBBB2", "S9", version, "2026-10-10")
     started = time.monotonic()
     pg.psql(
         "INSERT INTO response (campaign_id, version_id, submission_id, content_hash, answers,"
         " texts, source, receipt, submitted_minute)"
-        f" SELECT {rid}, {v2}, gen_random_uuid(), sha256(g::text::bytea),"
-        f" ARRAY{ANSWERS}::smallint[],"
+        f" SELECT {rid}, {version}, gen_random_uuid(), sha256(g::text::bytea),"
+        f" ARRAY{ANSWERS + [1]}::smallint[],"
         " ARRAY[CASE g WHEN 1000 THEN $q$" + BIG_FORMULA + "$q$"
         " WHEN 2000 THEN E'Dòng \"một\", dòng\\r\\nhai'"
-        " ELSE 'Ý kiến số ' || g || ': mong nhà trường quan tâm hơn đến bữa ăn bán trú' END],"
+        " ELSE 'Ý kiến số ' || g || ': mong nhà trường quan tâm hơn đến bữa ăn bán trú' END,"
+        " 'Cần cải thiện ' || g || ': giờ đón trả học sinh buổi chiều']::text[],"
         " 'qr', 'R', timestamptz '2026-10-12 07:00+07' + g * interval '1 minute'"
-        f" FROM generate_series(1, {BIG}) g")
+        f" FROM generate_series(1, {BIG // 2}) g")
     inserted = time.monotonic() - started
     out = run_cli(["aggregate"], env=env, timeout=180)
-    tap.ok(out.returncode == 0 and f"{BIG} responses counted" in out.stdout,
-           f"{BIG} responses stored ({inserted:.1f} s) and counted "
+    tap.ok(out.returncode == 0 and f"{BIG // 2} responses counted" in out.stdout,
+           f"{BIG // 2} responses with two comments each stored ({inserted:.1f} s) and counted "
            f"({time.monotonic() - started - inserted:.1f} s)", out.stdout + out.stderr)
     p3 = make_token(env, "P3", "viewer")
     # Under AddressSanitizer freed memory waits in a quarantine (256 MiB by
@@ -275,14 +277,15 @@ def big_export(tap, scratch, pg, env, v2):
         "HAILONG_AGGREGATE_INTERVAL": "0",
         "ASAN_OPTIONS": (asan + ":" if asan else "") + "quarantine_size_mb=2"})
     res, doc = page(server, p3, "S9", PERIOD + "&limit=1")
-    tap.ok(doc and doc["total"] == BIG and doc["items"][0]["text"].startswith(f"Ý kiến số {BIG}:"),
+    tap.ok(doc and doc["total"] == BIG and
+           doc["items"][0]["text"].startswith(f"Ý kiến số {BIG // 2}:"),
            "the first page of half a million: the newest", res.text[:300])
     pid = server.proc.pid
     before_hwm, before_rss = status_kib(pid, "VmHWM"), status_kib(pid, "VmRSS")
     dest = os.path.join(scratch.path, "big.csv")
     started = time.monotonic()
-    status, headers, size = download(server, f"/api/v1/reports/S9/comments?{PERIOD}&format=csv", p3, dest,
-                                     timeout=120)
+    status, headers, size = download(server, f"/api/v1/reports/S9/comments?{PERIOD}&format=csv",
+                                     p3, dest, timeout=120)
     took = time.monotonic() - started
     after_hwm, after_rss = status_kib(pid, "VmHWM"), status_kib(pid, "VmRSS")
     tap.diag(f"export: {size / 1e6:.1f} MB in {took:.1f} s; server VmHWM {before_hwm} kB -> "
@@ -297,9 +300,10 @@ def big_export(tap, scratch, pg, env, v2):
     with open(dest, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         tap.eq(next(reader), HEADER, "header")
-        count, found, ordered, last = 0, {}, True, None
+        count, found, ordered, last, questions = 0, {}, True, None, {}
         for row in reader:
             count += 1
+            questions[row[2]] = questions.get(row[2], 0) + 1
             if row[3] in ("'" + BIG_FORMULA, BIG_QUOTED):
                 found[row[3]] = row
             key = row[0]
@@ -307,6 +311,7 @@ def big_export(tap, scratch, pg, env, v2):
             last = key
     tap.eq(count, BIG, f"{BIG} rows")
     tap.ok(ordered, "newest first throughout")
+    tap.eq(questions, {"gopy": BIG // 2, "gopy2": BIG // 2}, "each comment names its question")
     tap.eq(sorted(found), sorted(["'" + BIG_FORMULA, BIG_QUOTED]),
            "a formula comes out with its apostrophe, quotes and CR LF inside a cell round-trip")
     tap.ok(headers.get("Content-Length") == str(size), "sent with its length, from the file")
@@ -314,14 +319,20 @@ def big_export(tap, scratch, pg, env, v2):
 
 def main(tap, scratch):
     pg, env = database_with_units(tap, scratch, ORG)
-    os.makedirs(os.path.join(scratch.path, "forms"))
-    with open(FORM_V2, encoding="utf-8") as f, \
-            open(os.path.join(scratch.path, "forms", "kiem-thu-bao-cao.json"), "w",
-                 encoding="utf-8") as g:
-        g.write(f.read())
-    tap.eq(run_cli(["forms", "load", os.path.join(scratch.path, "forms")], env=env).returncode,
-           0, "questionnaire loaded")
-    v2 = int(pg.psql("SELECT id FROM questionnaire_version WHERE form_id = 'kiem-thu-bao-cao'"))
+    forms = scratch.sub("forms")
+    with open(FORM_V2, encoding="utf-8") as f:
+        form = json.load(f)
+    with open(os.path.join(forms, "kiem-thu-bao-cao.json"), "w", encoding="utf-8") as f:
+        json.dump(form, f, ensure_ascii=False)
+    form["id"] = "kiem-thu-y-kien"
+    form["items"].append({"kind": "question", "id": "gopy2", "text": "Điều cần cải thiện nhất",
+                          "scale": "text"})
+    with open(os.path.join(forms, "kiem-thu-y-kien.json"), "w", encoding="utf-8") as f:
+        json.dump(form, f, ensure_ascii=False)
+    tap.eq(run_cli(["forms", "load", forms], env=env).returncode, 0, "questionnaires loaded")
+    v2, two_texts = (int(pg.psql("SELECT id FROM questionnaire_version WHERE form_id = "
+                                 f"'{form_id}'")) for form_id in ("kiem-thu-bao-cao",
+                                                                  "kiem-thu-y-kien"))
     rows, expected = school_rows()
     store(pg, make_round(pg, "CCCCC2", "S1", v2, "2026-10-01"), v2, rows, "2026-10-05")
     store(pg, make_round(pg, "CCCCC3", "S1-6A", v2, "2026-11-01"), v2,
@@ -337,7 +348,7 @@ def main(tap, scratch):
     small_csv(tap, server, env, p1, expected)
     staff_page(tap, server, env)
     server.kill()
-    big_export(tap, scratch, pg, env, v2)
+    big_export(tap, scratch, pg, env, two_texts)
 
 
 if __name__ == "__main__":
