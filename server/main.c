@@ -584,17 +584,27 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_report(Config *config, int argc, char **argv)
+/* What `report` and `comments` share: the unit (the one positional
+ * argument), the period or round and the search.  The strings are argv's. */
+static ReportQuery report_query_of(const Config *config, int argc, char **argv)
 {
 	ReportQuery q = {
 		.from = flag_value(argc, argv, "from"),
 		.to = flag_value(argc, argv, "to"),
 		.campaign = flag_value(argc, argv, "campaign"),
-		.compare_from = flag_value(argc, argv, "compare-from"),
-		.compare_to = flag_value(argc, argv, "compare-to"),
 		.search = flag_value(argc, argv, "q"),
 		.privacy_threshold = (int)config->privacy_threshold,
 	};
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			q.node = argv[i];
+	return q;
+}
+
+static int cmd_report(Config *config, int argc, char **argv)
+{
+	ReportQuery q = report_query_of(config, argc, argv);
 	const char *format = flag_value(argc, argv, "format");
 	ReportFormat how;
 	ReportError rerr;
@@ -603,9 +613,8 @@ static int cmd_report(Config *config, int argc, char **argv)
 	cJSON *doc;
 	bool ok;
 
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			q.node = argv[i];
+	q.compare_from = flag_value(argc, argv, "compare-from");
+	q.compare_to = flag_value(argc, argv, "compare-to");
 	if (!q.node || !format) {
 		fprintf(stderr, "usage: hailong report NODE --format json|csv|xlsx|html|notice "
 				"[--from YYYY-MM-DD --to YYYY-MM-DD] [--campaign CODE]\n");
@@ -635,22 +644,13 @@ static int cmd_report(Config *config, int argc, char **argv)
 
 static int cmd_comments(Config *config, int argc, char **argv)
 {
-	ReportQuery q = {
-		.from = flag_value(argc, argv, "from"),
-		.to = flag_value(argc, argv, "to"),
-		.campaign = flag_value(argc, argv, "campaign"),
-		.search = flag_value(argc, argv, "q"),
-		.privacy_threshold = (int)config->privacy_threshold,
-	};
+	ReportQuery q = report_query_of(config, argc, argv);
 	const char *format = flag_value(argc, argv, "format");
 	ReportError rerr;
 	char *err = NULL;
 	PGconn *conn;
 	bool ok;
 
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			q.node = argv[i];
 	if (!q.node || !format || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
 		fprintf(stderr, "usage: hailong comments NODE --format csv|json [--from YYYY-MM-DD "
 				"--to YYYY-MM-DD] [--campaign CODE] [--q TEXT] [--limit N --offset N]\n");
