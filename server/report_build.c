@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,17 @@ static PGresult *query(Build *b, const char *sql, int n, const char *const *valu
 static char *dup_value(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : strdup(PQgetvalue(res, row, col));
+}
+
+/* The number written in the `digits` hex digits at p (PostgreSQL's
+ * lowercase hex output). */
+static uint32_t hex_number(const char *p, int digits)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < digits; i++)
+		v = v << 4 | (uint32_t)(p[i] <= '9' ? p[i] - '0' : p[i] - 'a' + 10);
+	return v;
 }
 
 /* "{1,2,3}" for ids. */
@@ -427,8 +439,8 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 		Acc *accs[3];
 		int naccs;
 		const char *minute = PQgetvalue(res, i, 3);
-		const char *answer = PQgetvalue(res, i, 4), *value = PQgetvalue(res, i, 5),
-			   *count = PQgetvalue(res, i, 6);
+		const char *hex = PQgetvalue(res, i, 4);
+		size_t hex_len = (size_t)PQgetlength(res, i, 4);
 		long long n = atoll(PQgetvalue(res, i, 2));
 		if (!r)
 			continue;
@@ -448,21 +460,19 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 			snprintf(d->last_minute, sizeof d->last_minute, "%s", minute);
 		if (strcmp(minute, s->last_minute) > 0)
 			snprintf(s->last_minute, sizeof s->last_minute, "%s", minute);
-		/* The three lists have the same length (a CHECK says so); our
-		 * own numbers, so strtol's stops are the commas. */
-		while (*answer && *value && *count) {
-			char *end;
-			long index = strtol(answer, &end, 10), v;
-			long long k;
-			answer = *end ? end + 1 : end;
-			v = strtol(value, &end, 10);
-			value = *end ? end + 1 : end;
-			k = strtoll(count, &end, 10);
-			count = *end ? end + 1 : end;
+		/* "\\x" and 16 hex digits per entry: answer index, value (both
+		 * 16-bit signed), n (32-bit), as sql/011 packs them. */
+		if (hex_len < 2 || (hex_len - 2) % 16 || strncmp(hex, "\\x", 2)) {
+			fail(b, 503, NULL, "the tally of a round cannot be read");
+			goto done;
+		}
+		for (const char *e = hex + 2; *e; e += 16) {
+			int index = (int16_t)hex_number(e, 4), v = (int16_t)hex_number(e + 4, 4);
+			long long k = (long long)hex_number(e + 8, 8);
 			if (index < 0 || index >= d->version->form->nanswers)
 				continue;
 			for (int a = 0; a < naccs; a++)
-				report_count(d->version->form, accs[a]->counts, (int)index, (int)v, k);
+				report_count(d->version->form, accs[a]->counts, index, v, k);
 		}
 	}
 	ok = true;

@@ -389,13 +389,12 @@ const char SQL_TALLY_READ[] =
 const char SQL_TALLY_REMOVE[] =
 	"DELETE FROM tally_group t USING unnest($1::bigint[], $2::bigint[]) k(c, v)"
 	" WHERE t.campaign_id = k.c AND t.version_id = k.v"
-	" RETURNING t.campaign_id, t.version_id, t.responses, t.last_minute,"
-	" t.answer_index, t.value, t.n";
+	" RETURNING t.campaign_id, t.version_id, t.responses, t.last_minute, t.counts";
 
 /* The batch's groups with their new sums (binary COPY: several times
  * cheaper per row than INSERT; no SQL is built, the rows are data). */
 const char SQL_TALLY_COPY[] =
-	"COPY tally_group (campaign_id, version_id, responses, last_minute, answer_index, value, n)"
+	"COPY tally_group (campaign_id, version_id, responses, last_minute, counts)"
 	" FROM STDIN (FORMAT binary)";
 
 /* ---- reports (server/report_build.c) ------------------------------------ */
@@ -431,11 +430,11 @@ const char SQL_REPORT_ROUNDS[] =
 	" AND ($4::text IS NULL OR c.public_code = $4)";
 
 /* $1 round ids (bigint[] text): their tally rows (sql/011), the counts
- * as three comma-separated lists of the same length. */
+ * in bytea's hex text (cheap to make, cheap to read). */
 const char SQL_REPORT_TALLIES[] =
 	"SELECT campaign_id, version_id, responses,"
 	" to_char(last_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:00+07:00'),"
-	" array_to_string(answer_index, ','), array_to_string(value, ','), array_to_string(n, ',')"
+	" counts"
 	" FROM tally_group WHERE campaign_id = ANY($1::bigint[])";
 
 /* $1 version ids. */

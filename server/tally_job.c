@@ -38,8 +38,6 @@ static void close_array(Buf *b, bool empty)
  * count microseconds from it. */
 #define PG_EPOCH_UNIX 946684800LL
 
-enum { OID_INT2 = 21, OID_INT8 = 20 };
-
 static uint32_t get_u32(const char *p)
 {
 	const unsigned char *u = (const unsigned char *)p;
@@ -66,45 +64,11 @@ static void put_be(Buf *b, uint64_t v, int bytes)
 	buf_add(b, (const char *)tmp, (size_t)bytes);
 }
 
-/* The binary form of a one-dimensional array without NULLs of n elements
- * of type oid, each `size` bytes taken by get(i). */
-static void put_array(Buf *b, uint32_t oid, int size, size_t n, const TallyCount *c,
-		      uint64_t (*get)(const TallyCount *))
-{
-	put_be(b, n ? 20 + n * (4 + (size_t)size) : 12, 4);
-	put_be(b, n ? 1 : 0, 4); /* dimensions */
-	put_be(b, 0, 4);	 /* no NULLs */
-	put_be(b, oid, 4);
-	if (!n)
-		return;
-	put_be(b, n, 4);
-	put_be(b, 1, 4); /* lower bound */
-	for (size_t i = 0; i < n; i++) {
-		put_be(b, (uint64_t)size, 4);
-		put_be(b, get(&c[i]), size);
-	}
-}
-
-static uint64_t count_index(const TallyCount *c)
-{
-	return (uint16_t)c->answer_index;
-}
-
-static uint64_t count_value(const TallyCount *c)
-{
-	return (uint16_t)c->value;
-}
-
-static uint64_t count_n(const TallyCount *c)
-{
-	return (uint64_t)c->n;
-}
-
 /* One tally_group row of binary COPY: field count, then each field's
- * length and value. */
+ * length and value; the counts as sql/011 packs them. */
 static void copy_row(Buf *b, const TallyGroup *g, const TallyCount *c, size_t n)
 {
-	put_be(b, 7, 2);
+	put_be(b, 5, 2);
 	put_be(b, 8, 4);
 	put_be(b, (uint64_t)g->campaign_id, 8);
 	put_be(b, 8, 4);
@@ -113,34 +77,12 @@ static void copy_row(Buf *b, const TallyGroup *g, const TallyCount *c, size_t n)
 	put_be(b, (uint64_t)g->responses, 8);
 	put_be(b, 8, 4);
 	put_be(b, (uint64_t)((g->last_minute - PG_EPOCH_UNIX) * 1000000), 8);
-	put_array(b, OID_INT2, 2, n, c, count_index);
-	put_array(b, OID_INT2, 2, n, c, count_value);
-	put_array(b, OID_INT8, 8, n, c, count_n);
-}
-
-/* The elements of a binary one-dimensional array without NULLs of type
- * oid (elements of `size` bytes): their count, or -1 when it is not that.
- * *first points at the first element's length word; elements are
- * 4 + size bytes apart. */
-static long array_elements(const char *data, size_t len, uint32_t oid, int size,
-			   const char **first)
-{
-	uint32_t count;
-
-	if (len < 12 || get_u32(data + 4) != 0 || get_u32(data + 8) != oid)
-		return -1;
-	if (get_u32(data) == 0)
-		return len == 12 ? 0 : -1;
-	if (get_u32(data) != 1 || len < 20)
-		return -1;
-	count = get_u32(data + 12);
-	if (count > INT16_MAX * 64u || len != 20 + (size_t)count * (4 + (size_t)size))
-		return -1;
-	*first = data + 20;
-	for (uint32_t i = 0; i < count; i++)
-		if (get_u32(data + 20 + (size_t)i * (4 + (size_t)size)) != (uint32_t)size)
-			return -1;
-	return (long)count;
+	put_be(b, n * 8, 4);
+	for (size_t i = 0; i < n; i++) {
+		put_be(b, (uint16_t)c[i].answer_index, 2);
+		put_be(b, (uint16_t)c[i].value, 2);
+		put_be(b, (uint32_t)c[i].n, 4);
+	}
 }
 
 static int16_t get_i16(const char *p)
@@ -159,13 +101,8 @@ static bool merge_stored(PGresult *res, Tally *tally, char **err)
 	bool ok = false;
 
 	for (int r = 0; r < PQntuples(res); r++) {
-		const char *idx, *val, *n;
-		long ni = array_elements(PQgetvalue(res, r, 4), (size_t)PQgetlength(res, r, 4),
-					 OID_INT2, 2, &idx);
-		long nv = array_elements(PQgetvalue(res, r, 5), (size_t)PQgetlength(res, r, 5),
-					 OID_INT2, 2, &val);
-		long nn = array_elements(PQgetvalue(res, r, 6), (size_t)PQgetlength(res, r, 6),
-					 OID_INT8, 8, &n);
+		const char *packed = PQgetvalue(res, r, 4);
+		size_t len = (size_t)PQgetlength(res, r, 4), n = len / 8;
 		TallyGroup g = {.campaign_id = get_i64(PQgetvalue(res, r, 0)),
 				.version_id = get_i64(PQgetvalue(res, r, 1)),
 				.responses = get_i64(PQgetvalue(res, r, 2)),
@@ -173,25 +110,19 @@ static bool merge_stored(PGresult *res, Tally *tally, char **err)
 					       PG_EPOCH_UNIX};
 		bool oom;
 
-		if (ni < 0 || ni != nv || nv != nn) {
-			*err = str_oneline("the tally of round %lld cannot be read",
-					   (long long)g.campaign_id);
-			goto cleanup;
-		}
-		if ((size_t)ni > cap) {
-			TallyCount *more = realloc(counts, (size_t)ni * sizeof *more);
+		if (n > cap) {
+			TallyCount *more = realloc(counts, n * sizeof *more);
 			if (!more)
 				goto cleanup;
 			counts = more;
-			cap = (size_t)ni;
+			cap = n;
 		}
-		for (long i = 0; i < ni; i++)
-			counts[i] = (TallyCount){get_i16(idx + i * 6 + 4), get_i16(val + i * 6 + 4),
-						 get_i64(n + i * 12 + 4)};
-		if (!tally_merge(tally, &g, counts, (size_t)ni, &oom)) {
-			if (!oom)
-				*err = str_oneline("the tally of round %lld holds counts that "
-						   "cannot be added to",
+		for (size_t i = 0; i < n; i++)
+			counts[i] = (TallyCount){get_i16(packed + i * 8), get_i16(packed + i * 8 + 2),
+						 (int64_t)get_u32(packed + i * 8 + 4)};
+		if (len % 8 || !tally_merge(tally, &g, counts, n, &oom)) {
+			if (len % 8 || !oom)
+				*err = str_oneline("the tally of round %lld cannot be added to",
 						   (long long)g.campaign_id);
 			goto cleanup;
 		}
