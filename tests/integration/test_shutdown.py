@@ -3,7 +3,10 @@ import signal
 import socket
 import time
 
-from harness import Postgres, Psql, Server, in_thread, run_cli, run_tests
+from harness import Postgres, Psql, Server, in_thread, run_cli, run_tests, wait_until
+
+LOCKS = ("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+         " WHERE c.relname = 'hailong_migrations' AND l.granted = {}")
 
 
 def refused(port):
@@ -12,6 +15,17 @@ def refused(port):
         return False
     except OSError:
         return True
+
+
+def hold_and_wait(pg, locker, server):
+    """Locks the table /healthz reads, then sends /healthz and returns once
+    its query waits for the lock: psql runs asynchronously, and on a busy
+    machine a fixed sleep was sometimes shorter than its start."""
+    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
+    wait_until(lambda: pg.psql(LOCKS.format("true")) == "1", 10)
+    inflight = in_thread(server.get, "/healthz", timeout=20)
+    wait_until(lambda: pg.psql(LOCKS.format("false")) != "0", 10)
+    return inflight
 
 
 def main(tap, scratch):
@@ -24,10 +38,7 @@ def main(tap, scratch):
                                            "HAILONG_SHUTDOWN_GRACE": "10s"})
         locker = Psql(url)
         scratch.on_cleanup(locker.close)
-        locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-        time.sleep(0.3)
-        inflight = in_thread(server.get, "/healthz", timeout=20)
-        time.sleep(0.3)
+        inflight = hold_and_wait(pg, locker, server)
         server.signal(sig)
         tap.ok(server.wait_log(rf"{name} received", timeout=5) is not None,
                f"{name}: logged", server.log_text())
@@ -48,10 +59,7 @@ def main(tap, scratch):
                                        "HAILONG_SHUTDOWN_GRACE": "1s"})
     locker = Psql(url)
     scratch.on_cleanup(locker.close)
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    time.sleep(0.3)
-    inflight = in_thread(server.get, "/healthz", timeout=20)
-    time.sleep(0.3)
+    inflight = hold_and_wait(pg, locker, server)
     start = time.monotonic()
     server.signal(signal.SIGTERM)
     code = server.wait(15)
@@ -70,10 +78,7 @@ def main(tap, scratch):
                                        "HAILONG_SHUTDOWN_GRACE": "60s"})
     locker = Psql(url)
     scratch.on_cleanup(locker.close)
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    time.sleep(0.3)
-    inflight = in_thread(server.get, "/healthz", timeout=20)
-    time.sleep(0.3)
+    inflight = hold_and_wait(pg, locker, server)
     server.signal(signal.SIGTERM)
     time.sleep(0.3)
     start = time.monotonic()
