@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 
-from harness import (SOURCE_ROOT, Server, database_with_units, ensure_playwright, run_cli,
+from harness import (Server, database_with_units, ensure_playwright, run_cli,
                      run_node_tap, run_tests)
 from test_reports import make_round, store
 from test_rounds import PASSWORD, sign_in

@@ -3,10 +3,8 @@ import signal
 import socket
 import time
 
-from harness import Postgres, Psql, Server, in_thread, run_cli, run_tests, wait_until
-
-LOCKS = ("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
-         " WHERE c.relname = 'hailong_migrations' AND l.granted = {}")
+from harness import (Postgres, Psql, Server, in_thread, lock_table, run_cli, run_tests,
+                     wait_lock_waiters)
 
 
 def refused(port):
@@ -19,12 +17,11 @@ def refused(port):
 
 def hold_and_wait(pg, locker, server):
     """Locks the table /healthz reads, then sends /healthz and returns once
-    its query waits for the lock: psql runs asynchronously, and on a busy
-    machine a fixed sleep was sometimes shorter than its start."""
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    wait_until(lambda: pg.psql(LOCKS.format("true")) == "1", 10)
+    its query waits for the lock (fixed sleeps were sometimes too short on
+    a busy machine)."""
+    lock_table(pg, locker)
     inflight = in_thread(server.get, "/healthz", timeout=20)
-    wait_until(lambda: pg.psql(LOCKS.format("false")) != "0", 10)
+    wait_lock_waiters(pg)
     return inflight
 
 
