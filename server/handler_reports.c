@@ -1,9 +1,11 @@
 /*
- * The reports: GET /api/v1/reports/{code} (JSON, CSV, XLSX) and the staff
- * report page GET /staff/reports/{code} (HTML, the notice-board sheet and
- * the same downloads), scoped to the caller's subtree.  The work happens
- * on report_service's threads; this file reads the query, hands it over
- * and sends back what comes.  And a round's published result as stored,
+ * The reports: GET /api/v1/reports/{code} (JSON, CSV, XLSX), its comments
+ * GET /api/v1/reports/{code}/comments (a JSON page, or all as CSV) and the
+ * staff report page GET /staff/reports/{code} (HTML, the notice-board
+ * sheet and the same downloads; ?comments_offset= pages the comments),
+ * scoped to the caller's subtree.  The work happens on report_service's
+ * threads; this file reads the query, hands it over and sends back what
+ * comes.  And a round's published result as stored,
  * GET /api/v1/campaigns/{code}/snapshot: one row read through the pool.
  */
 #include <event2/http.h>
@@ -21,6 +23,12 @@
 #include "report_service.h"
 #include "server.h"
 #include "sql_text.h"
+
+typedef enum CallKind {
+	CALL_REPORT,   /* the API's report */
+	CALL_PAGE,     /* a staff page: errors as pages in Vietnamese */
+	CALL_COMMENTS, /* the API's comments */
+} CallKind;
 
 typedef struct ReportCall {
 	ReportTask *task;
@@ -60,7 +68,8 @@ static void reply_page_error(HttpRequest *r, int status, const char *field)
 				   NULL);
 	else if (status == 422)
 		page_staff_message(&out, "Yêu cầu không hợp lệ",
-				   "Nội dung tìm kiếm hoặc định dạng xuất không hợp lệ.", NULL);
+				   "Nội dung tìm kiếm, trang ý kiến hoặc định dạng xuất không hợp lệ.",
+				   NULL);
 	else
 		page_staff_message(&out, "Hệ thống đang bận",
 				   "Chưa lập được báo cáo lúc này, vui lòng thử lại sau ít phút.", NULL);
@@ -92,25 +101,38 @@ static void report_ready(ReportTask *t)
 		bool page = t->format == REPORT_FORMAT_HTML || t->format == REPORT_FORMAT_NOTICE;
 		bool download = !page && t->format != REPORT_FORMAT_JSON;
 		t->fd = -1;
-		snprintf(filename, sizeof filename, "bao-cao-%s.%s", ((ReportCall *)r->data)->node,
-			 report_format_extension(t->format));
+		snprintf(filename, sizeof filename, "%s-%s.%s", t->comments ? "y-kien" : "bao-cao",
+			 ((ReportCall *)r->data)->node, report_format_extension(t->format));
 		http_reply_file(r, 200, report_format_mime(t->format), fd, (long long)t->size, page,
 				download ? filename : NULL);
 	}
 	report_task_free(t);
 }
 
-/* The query-string parameters of a report: every one checked, none
- * silently dropped. */
+/* A refused parameter: a Vietnamese page for staff, an error naming the
+ * field for the API. */
+static void refuse(HttpRequest *r, bool page, int status, const char *message, const char *field)
+{
+	if (page)
+		reply_page_error(r, status, field);
+	else
+		http_reply_error_field(r, status, "invalid", message, field);
+}
+
+/* The query-string parameters of a report or of its comments: every one
+ * checked, none silently dropped. */
 static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
-		       ReportFormat *format, bool page)
+		       ReportFormat *format, CallKind kind)
 {
 	static const struct {
 		const char *name;
 		size_t max;
 	} limits[] = {{"from", 10},	{"to", 10},	  {"compare_from", 10}, {"compare_to", 10},
-		      {"campaign", 16}, {"format", 8}, {"q", REPORT_SEARCH_MAX}};
-	const char *v;
+		      {"campaign", 16}, {"format", 8}, {"q", REPORT_SEARCH_MAX},
+		      {"limit", 9},     {"offset", 9},   {"comments_offset", 9}};
+	bool page = kind == CALL_PAGE;
+	ReportError paging;
+	const char *v, *limit, *offset;
 
 	if (r->query && evhttp_parse_query_str(r->query, q) != 0) {
 		if (page)
@@ -125,10 +147,7 @@ static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
 			char message[96];
 			snprintf(message, sizeof message, "%s is too long (at most %zu characters)",
 				 limits[i].name, limits[i].max);
-			if (page)
-				reply_page_error(r, 422, limits[i].name);
-			else
-				http_reply_error_field(r, 422, "invalid", message, limits[i].name);
+			refuse(r, page, 422, message, limits[i].name);
 			return false;
 		}
 	}
@@ -139,35 +158,49 @@ static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
 	query->compare_to = PARAM("compare_to");
 	query->campaign = PARAM("campaign");
 	query->search = PARAM("q");
+	limit = PARAM("limit");
+	offset = PARAM(page ? "comments_offset" : "offset");
+	/* The page shows one page of comments; the API's report its first. */
+	if ((kind == CALL_COMMENTS && !report_comments_paging(limit, offset, query, &paging)) ||
+	    (page && !report_comments_paging(NULL, offset, query, &paging))) {
+		refuse(r, page, 422, paging.message, page ? "comments_offset" : paging.field);
+		return false;
+	}
 	v = PARAM("format");
 #undef PARAM
 	*format = page ? REPORT_FORMAT_HTML : REPORT_FORMAT_JSON;
+	if (kind == CALL_COMMENTS) {
+		if (v && (!report_format_parse(v, format) ||
+			  (*format != REPORT_FORMAT_JSON && *format != REPORT_FORMAT_CSV))) {
+			refuse(r, false, 422, "format must be json or csv", "format");
+			return false;
+		}
+		return true;
+	}
 	if (v && (!report_format_parse(v, format) ||
 		  (!page && (*format == REPORT_FORMAT_HTML || *format == REPORT_FORMAT_NOTICE)))) {
-		if (page)
-			reply_page_error(r, 422, "format");
-		else
-			http_reply_error_field(r, 422, "invalid", "format must be json, csv or xlsx",
-					       "format");
+		refuse(r, page, 422, "format must be json, csv or xlsx", "format");
 		return false;
 	}
 	return true;
 }
 
-/* "/staff/reports/CODE?from=…&to=…[&campaign=…]&format=" + format, every
- * value percent-encoded; NULL when memory runs out. */
-static char *page_link(const char *code, const ReportQuery *q, const char *format)
+/* prefix + code + tail + "?from=…&to=…[&campaign=…][&q=…]&format=" +
+ * format (without format: ending in "?" or "&", ready for one more
+ * parameter), every value percent-encoded; NULL when memory runs out. */
+static char *report_link(const char *prefix, const char *code, const char *tail,
+			 const ReportQuery *q, bool search, const char *format)
 {
-	const char *names[] = {"from", "to", "campaign"};
-	const char *values[] = {q->from, q->to, q->campaign};
+	const char *names[] = {"from", "to", "campaign", "q"};
+	const char *values[] = {q->from, q->to, q->campaign, search ? q->search : NULL};
 	char *enc = evhttp_encode_uri(code);
 	Buf b;
 
 	buf_init(&b, 128);
-	buf_printf(&b, "/staff/reports/%s", enc ? enc : "");
+	buf_printf(&b, "%s%s%s", prefix, enc ? enc : "", tail);
 	free(enc);
 	buf_puts(&b, "?");
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (!values[i])
 			continue;
 		enc = evhttp_encode_uri(values[i]);
@@ -183,8 +216,15 @@ static char *page_link(const char *code, const ReportQuery *q, const char *forma
 	return b.data;
 }
 
-static void start(HttpRequest *r, bool page)
+/* "/staff/reports/CODE?from=…&to=…[&campaign=…]&format=" + format. */
+static char *page_link(const char *code, const ReportQuery *q, const char *format)
 {
+	return report_link("/staff/reports/", code, "", q, false, format);
+}
+
+static void start(HttpRequest *r, CallKind kind)
+{
+	bool page = kind == CALL_PAGE;
 	ReportCall *c = calloc(1, sizeof *c);
 	struct evkeyvalq q = {0};
 	ReportQuery query = {
@@ -203,23 +243,33 @@ static void start(HttpRequest *r, bool page)
 	r->data_free = call_free;
 	c->page = page;
 	snprintf(c->node, sizeof c->node, "%s", query.node ? query.node : "");
-	if (!read_query(r, &q, &query, &format, page))
+	if (!read_query(r, &q, &query, &format, kind))
 		goto done;
 	c->task = report_task_new(&query, format, report_ready, r);
+	if (c->task && kind == CALL_COMMENTS) {
+		c->task->comments = true;
+		c->task->comments_format = format == REPORT_FORMAT_CSV ? COMMENTS_CSV : COMMENTS_JSON;
+	}
 	if (c->task && page) {
 		char *csv = page_link(c->node, &query, "csv"), *xlsx = page_link(c->node, &query, "xlsx");
 		char *json = page_link(c->node, &query, "json"),
 		     *notice = page_link(c->node, &query, "notice"),
 		     *self = page_link(c->node, &query, NULL);
+		char *all = report_link("/api/v1/reports/", c->node, "/comments", &query, true, "csv");
+		char *more = report_link("/staff/reports/", c->node, "", &query, true, NULL);
 		ReportPageLinks links = {.csv = csv, .xlsx = xlsx, .json = json, .notice = notice,
 					 .period_action = self, .node_path = "/staff/reports/",
-					 .comments_query = query.search};
-		bool ok = csv && xlsx && json && notice && self && report_task_set_links(c->task, &links);
+					 .comments_query = query.search, .comments_all = all,
+					 .comments_more = more};
+		bool ok = csv && xlsx && json && notice && self && all && more &&
+			  report_task_set_links(c->task, &links);
 		free(csv);
 		free(xlsx);
 		free(json);
 		free(notice);
 		free(self);
+		free(all);
+		free(more);
 		if (!ok) {
 			report_task_free(c->task);
 			c->task = NULL;
@@ -240,12 +290,17 @@ done:
 
 static void api_authorised(HttpRequest *r)
 {
-	start(r, false);
+	start(r, CALL_REPORT);
 }
 
 static void page_authorised(HttpRequest *r)
 {
-	start(r, true);
+	start(r, CALL_PAGE);
+}
+
+static void comments_authorised(HttpRequest *r)
+{
+	start(r, CALL_COMMENTS);
 }
 
 void handle_api_report(HttpRequest *r)
@@ -297,4 +352,9 @@ static void snapshot_authorised(HttpRequest *r)
 void handle_api_snapshot(HttpRequest *r)
 {
 	auth_require(r, AUTH_VIEWER, snapshot_authorised);
+}
+
+void handle_api_report_comments(HttpRequest *r)
+{
+	auth_require(r, AUTH_VIEWER, comments_authorised);
 }

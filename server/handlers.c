@@ -22,6 +22,7 @@ bool handlers_register(Router *router)
 		{HTTP_POST, "/api/v1/campaigns/{code}/slips", handle_api_slips_create},
 		{HTTP_GET, "/api/v1/campaigns/{code}/snapshot", handle_api_snapshot},
 		{HTTP_GET, "/api/v1/reports/{code}", handle_api_report},
+		{HTTP_GET, "/api/v1/reports/{code}/comments", handle_api_report_comments},
 		{HTTP_GET, "/login", handle_login_get},
 		{HTTP_POST, "/login", handle_login_post},
 		{HTTP_POST, "/logout", handle_logout},

@@ -85,8 +85,14 @@ void handle_api_report(HttpRequest *r);
  * round is not published yet). */
 void handle_api_snapshot(HttpRequest *r);
 
-/* GET /staff/reports/{code}: the report page (?format=html, the default),
- * the notice-board sheet (notice) or a download (csv, xlsx, json). */
+/* GET /api/v1/reports/{code}/comments: the comments of that report's scope
+ * (same parameters but the comparison), a page as JSON (?limit=&offset=)
+ * or every one as CSV (?format=csv). */
+void handle_api_report_comments(HttpRequest *r);
+
+/* GET /staff/reports/{code}: the report page (?format=html, the default;
+ * ?comments_offset=N for later comments), the notice-board sheet (notice)
+ * or a download (csv, xlsx, json). */
 void handle_staff_report(HttpRequest *r);
 
 /* GET /s/{code}: the round's questionnaire for a parent (code: the round's

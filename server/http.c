@@ -349,8 +349,15 @@ void http_reply_file(HttpRequest *r, int status, const char *content_type, int f
 		return;
 	}
 	out = evbuffer_new();
-	/* The file is sent from the kernel's cache: no copy of an export in
-	 * our memory.  evbuffer_add_file owns fd from here. */
+	/* The file is sent from the kernel's cache with sendfile: no copy of
+	 * an export in our memory.  libevent uses sendfile only for a buffer
+	 * marked as draining to a socket; unmarked, it maps the whole file and
+	 * every page sent stays in our resident set until the reply ends (a
+	 * 60 MB export measured +60 MiB of peak RSS).  The body only ever
+	 * moves whole into the connection's buffer, which is what the flag
+	 * promises.  evbuffer_add_file owns fd from here. */
+	if (out)
+		evbuffer_set_flags(out, EVBUFFER_FLAG_DRAINS_TO_FD);
 	if (!out || (size > 0 && evbuffer_add_file(out, fd, 0, size) != 0)) {
 		if (out)
 			evbuffer_free(out);

@@ -25,6 +25,7 @@
 #include "org_import.h"
 #include "qr.h"
 #include "report_build.h"
+#include "report_comments.h"
 #include "report_output.h"
 #include "report_snapshot.h"
 #include "server.h"
@@ -62,6 +63,9 @@ static int cmd_qr(Config *config, int argc, char **argv);
 static const char *const report_flags[] = {"from", "to", "campaign", "compare-from", "compare-to",
 					   "format", "q", NULL};
 static int cmd_report(Config *config, int argc, char **argv);
+static const char *const comments_flags[] = {"from", "to", "campaign", "q", "limit", "offset",
+					     "format", NULL};
+static int cmd_comments(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
 
 static const struct {
@@ -104,6 +108,11 @@ static const struct {
 	 "YYYY-MM-DD --to YYYY-MM-DD] (default: this school year) [--campaign CODE] "
 	 "[--compare-from … --compare-to …] [--q TEXT] --format json|csv|xlsx|html|notice",
 	 report_flags},
+	{"comments", cmd_comments, 1, "comments NODE",
+	 "the parents' comments in that report's scope to standard output: --format csv (every "
+	 "one; UTF-8 with BOM) or json (a page: [--limit N --offset N]) [--from … --to … "
+	 "--campaign CODE --q TEXT]",
+	 comments_flags},
 	{"qr", cmd_qr, 1, "qr CODE --format png|svg",
 	 "write the QR code of a round's or slip's form URL to standard output", qr_flags},
 	{"demo", cmd_demo, 0, "demo",
@@ -621,17 +630,27 @@ static int cmd_snapshot(Config *config, int argc, char **argv)
 	return count_and_publish(config, "snapshot", false, 0);
 }
 
-static int cmd_report(Config *config, int argc, char **argv)
+/* What `report` and `comments` share: the unit (the one positional
+ * argument), the period or round and the search.  The strings are argv's. */
+static ReportQuery report_query_of(const Config *config, int argc, char **argv)
 {
 	ReportQuery q = {
 		.from = flag_value(argc, argv, "from"),
 		.to = flag_value(argc, argv, "to"),
 		.campaign = flag_value(argc, argv, "campaign"),
-		.compare_from = flag_value(argc, argv, "compare-from"),
-		.compare_to = flag_value(argc, argv, "compare-to"),
 		.search = flag_value(argc, argv, "q"),
 		.privacy_threshold = (int)config->privacy_threshold,
 	};
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			q.node = argv[i];
+	return q;
+}
+
+static int cmd_report(Config *config, int argc, char **argv)
+{
+	ReportQuery q = report_query_of(config, argc, argv);
 	const char *format = flag_value(argc, argv, "format");
 	ReportFormat how;
 	ReportError rerr;
@@ -640,9 +659,8 @@ static int cmd_report(Config *config, int argc, char **argv)
 	cJSON *doc;
 	bool ok;
 
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], "--", 2) != 0)
-			q.node = argv[i];
+	q.compare_from = flag_value(argc, argv, "compare-from");
+	q.compare_to = flag_value(argc, argv, "compare-to");
 	if (!q.node || !format) {
 		fprintf(stderr, "usage: hailong report NODE --format json|csv|xlsx|html|notice "
 				"[--from YYYY-MM-DD --to YYYY-MM-DD] [--campaign CODE]\n");
@@ -668,6 +686,39 @@ static int cmd_report(Config *config, int argc, char **argv)
 	if (!ok)
 		return command_failed("report", err);
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int cmd_comments(Config *config, int argc, char **argv)
+{
+	ReportQuery q = report_query_of(config, argc, argv);
+	const char *format = flag_value(argc, argv, "format");
+	ReportError rerr;
+	char *err = NULL;
+	PGconn *conn;
+	bool ok;
+
+	if (!q.node || !format || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
+		fprintf(stderr, "usage: hailong comments NODE --format csv|json [--from YYYY-MM-DD "
+				"--to YYYY-MM-DD] [--campaign CODE] [--q TEXT] [--limit N --offset N]\n");
+		return 2;
+	}
+	if (!report_comments_paging(flag_value(argc, argv, "limit"),
+				    flag_value(argc, argv, "offset"), &q, &rerr)) {
+		fprintf(stderr, "hailong: comments: --%s\n", rerr.message);
+		return 2;
+	}
+	if (!need_database(config))
+		return 2;
+	if (!(conn = db_sync_connect(config->database_url, "hailong-comments", &err)))
+		return command_failed("comments", err);
+	ok = report_comments_write(conn, &q, strcmp(format, "csv") == 0 ? COMMENTS_CSV : COMMENTS_JSON,
+				   stdout, &rerr);
+	PQfinish(conn);
+	if (!ok) {
+		fprintf(stderr, "hailong: comments: %s\n", rerr.message);
+		return rerr.status == 503 ? 1 : 2;
+	}
+	return 0;
 }
 
 static int cmd_qr(Config *config, int argc, char **argv)

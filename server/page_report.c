@@ -141,7 +141,8 @@ enum {
 	BAR_H = 22,
 	LOWEST_SCHOOLS = 10,
 	NOTICE_ROWS = 10,     /* below-target rows that fit the notice page with one questionnaire */
-	NOTICE_ROWS_EACH = 4, /* … and each, with two */
+	NOTICE_ROWS_EACH = 3, /* … and each, with two */
+	NOTICE_ROWS_MORE = 2, /* … and each, with more than two: a line says how many more */
 	NOTICE_FORMS = 2,     /* questionnaires with their own block on the notice page */
 	NOTICE_LINES = 24,    /* ruled lines offered; the page keeps what fits */
 };
@@ -1488,16 +1489,45 @@ static int comment_cmp(const void *a, const void *b)
 	return d ? d : x->order - y->order;
 }
 
+/* Links to the newer and the older comments: the document holds one page
+ * of them, from comments.offset. */
+static void comment_pages(Ctx *c, const cJSON *com, int offset, int shown)
+{
+	const char *more = c->links ? c->links->comments_more : NULL;
+	int limit = small_int_at(com, "limit");
+	bool newer = offset > 0, older = (double)offset + shown < json_number(com, "total");
+
+	if (!more || (!newer && !older))
+		return;
+	if (limit <= 0)
+		limit = shown > 0 ? shown : 50;
+	buf_puts(c->b, "<nav class=\"x\">");
+	if (newer) {
+		buf_puts(c->b, "<a href=\"");
+		buf_html(c->b, more);
+		buf_printf(c->b, "comments_offset=%d#y-kien\">← Ý kiến mới hơn</a>",
+			   offset > limit ? offset - limit : 0);
+	}
+	if (older) {
+		buf_puts(c->b, "<a href=\"");
+		buf_html(c->b, more);
+		buf_printf(c->b, "comments_offset=%d#y-kien\">Xem thêm ý kiến →</a>", offset + shown);
+	}
+	buf_puts(c->b, "</nav>");
+}
+
 static void comments(Ctx *c)
 {
 	const cJSON *com = object_at(c->doc, "comments"), *list = array_at(com, "items"), *e;
 	const char *query = c->links ? c->links->comments_query : NULL;
-	int size = cJSON_GetArraySize(list), n = 0;
+	int size = cJSON_GetArraySize(list), n = 0, offset = small_int_at(com, "offset");
 	Ranked *r;
 
 	if (!com)
 		return;
-	buf_puts(c->b, "<div class=\"card\"><h2>Ý kiến ghi thêm của phụ huynh</h2>");
+	if (offset < 0)
+		offset = 0;
+	buf_puts(c->b, "<div class=\"card\" id=\"y-kien\"><h2>Ý kiến ghi thêm của phụ huynh</h2>");
 	if (!is_true(com, "shown")) {
 		buf_puts(c->b, "<p>Ý kiến ghi thêm không được hiển thị vì số phiếu ít hơn ngưỡng ");
 		if (c->k > 0)
@@ -1519,14 +1549,21 @@ static void comments(Ctx *c)
 	}
 	buf_puts(c->b, "<p class=\"s\">");
 	fmt_count_at(c->b, com, "total");
-	buf_printf(c->b, " ý kiến; hiển thị %d ý kiến mới nhất.", size > 0 ? size : 0);
-	if (c->links && c->links->comments_all && json_number(com, "total") > size) {
+	buf_puts(c->b, " ý kiến");
+	if (size > 0)
+		buf_printf(c->b, "; đang xem ý kiến thứ %d–%d, mới nhất trước", offset + 1,
+			   offset + size);
+	buf_puts(c->b, ".");
+	if (c->links && c->links->comments_all && json_number(com, "total") > 0) {
 		buf_puts(c->b, " ");
-		link(c->b, c->links->comments_all, "Xem tất cả");
+		link(c->b, c->links->comments_all, "Tải tất cả ý kiến (CSV)");
 	}
 	buf_puts(c->b, "</p>");
 	if (size <= 0) {
-		buf_puts(c->b, "<p>Không có ý kiến nào.</p></div>");
+		buf_puts(c->b, offset > 0 ? "<p>Không còn ý kiến nào sau đây.</p>"
+					  : "<p>Không có ý kiến nào.</p>");
+		comment_pages(c, com, offset, 0);
+		buf_puts(c->b, "</div>");
 		return;
 	}
 	r = calloc((size_t)size, sizeof *r);
@@ -1558,7 +1595,9 @@ static void comments(Ctx *c)
 		buf_html(c->b, question_text(c->doc, json_text(e, "question")));
 		buf_puts(c->b, "</p></li>");
 	}
-	buf_puts(c->b, "</ul></div>");
+	buf_puts(c->b, "</ul>");
+	comment_pages(c, com, offset, n);
+	buf_puts(c->b, "</div>");
 	free(r);
 }
 
@@ -1767,8 +1806,12 @@ void page_report_notice(Buf *b, const cJSON *report)
 	if (nforms <= 0)
 		buf_puts(b, "<p class=\"msg\">Chưa có phản hồi nào trong phạm vi và khoảng thời gian "
 			    "này.</p>");
-	/* One page: the rows are shared among the questionnaires shown. */
-	rows = nforms > 1 ? NOTICE_ROWS_EACH : NOTICE_ROWS;
+	/* One page: the rows are shared among the questionnaires shown, and
+	 * the line naming the ones left out takes a row's place.  The budget
+	 * is for the worst case, checked on paper by tests/integration/
+	 * test_report_print.py (300-character names, every criterion below
+	 * target). */
+	rows = nforms > NOTICE_FORMS ? NOTICE_ROWS_MORE : nforms > 1 ? NOTICE_ROWS_EACH : NOTICE_ROWS;
 	buf_puts(b, "<div class=\"nbody\">");
 	cJSON_ArrayForEach(q, list)
 	{

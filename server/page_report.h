@@ -52,7 +52,9 @@ typedef struct ReportPageLinks {
 	 * NULL: names are shown without links. */
 	const char *node_path;      /* e.g. "/staff/reports/" */
 	const char *comments_query; /* the search text the comments were filtered by, or NULL */
-	const char *comments_all;   /* every comment (the comments endpoint pages), or NULL */
+	const char *comments_all;   /* every comment as a CSV download (the comments endpoint), or NULL */
+	const char *comments_more;  /* this page's address with its query, ending in "?" or "&":
+				     * + "comments_offset=N" shows other comments; NULL: no paging */
 } ReportPageLinks;
 
 /* The report page.  links may be NULL (no links, forms post to the page's

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "form.h"
 #include "report.h"
+#include "report_comments.h"
 #include "sql_text.h"
 
 /* ---- dates --------------------------------------------------------------- */
@@ -1033,45 +1034,12 @@ oom:
 
 /* ---- comments ------------------------------------------------------------ */
 
-/* The id of the n-th (1-based) free-text question of form. */
-static const char *text_question(const Form *form, int n)
-{
-	for (int k = 0; k < form->nitems; k++) {
-		const FormItem *item = &form->items[k];
-		if (item->answer_index >= 0 && form->scales[item->scale].type == SCALE_TEXT && --n == 0)
-			return item->id;
-	}
-	return NULL;
-}
-
-/* An ILIKE pattern matching text anywhere, with its wildcards escaped. */
-static char *like_pattern(const char *text)
-{
-	Buf p;
-
-	buf_init(&p, strlen(text) + 8);
-	buf_puts(&p, "%");
-	for (const char *c = text; *c; c++) {
-		if (*c == '%' || *c == '_' || *c == '\\')
-			buf_add(&p, "\\", 1);
-		buf_add(&p, c, 1);
-	}
-	buf_puts(&p, "%");
-	if (p.failed) {
-		buf_free(&p);
-		return NULL;
-	}
-	return p.data;
-}
-
 static cJSON *comments_json(Build *b, const Scope *s, long long responses)
 {
 	cJSON *o = cJSON_CreateObject(), *items;
-	long long *ids = calloc((size_t)s->nrounds + 1, sizeof *ids);
-	char *idtext = NULL, *pattern = NULL, limit[16], offset[16];
-	const char *params[4];
+	long long *ids = calloc((size_t)s->nrounds + 1, sizeof *ids), total = 0;
+	char *idtext = NULL;
 	int nids = 0, withheld = 0;
-	PGresult *res = NULL;
 
 	if (!ids)
 		goto oom;
@@ -1084,48 +1052,31 @@ static cJSON *comments_json(Build *b, const Scope *s, long long responses)
 			withheld += s->rounds[i].responses > 0;
 	}
 	cJSON_AddBoolToObject(o, "shown", responses >= b->k);
-	if (responses < b->k || nids == 0) {
-		cJSON_AddNumberToObject(o, "total", 0);
-		cJSON_AddNumberToObject(o, "withheld_rounds", withheld);
-		cJSON_AddArrayToObject(o, "items");
-		free(ids);
-		return o;
+	if (responses >= b->k && nids > 0) {
+		if (!(idtext = id_array(ids, nids, sizeof *ids)))
+			goto oom;
+		items = report_comments_items(b->conn, idtext, b->q->search,
+					      b->q->comments_limit > 0 ? b->q->comments_limit
+								       : REPORT_COMMENTS_SHOWN,
+					      b->q->comments_offset, &total, b->err);
+		if (!items)
+			goto failed;
+	} else {
+		items = cJSON_CreateArray();
 	}
-	if (!(idtext = id_array(ids, nids, sizeof *ids)))
-		goto oom;
-	if (b->q->search && *b->q->search && !(pattern = like_pattern(b->q->search)))
-		goto oom;
-	snprintf(limit, sizeof limit, "%d",
-		 b->q->comments_limit > 0 ? b->q->comments_limit : REPORT_COMMENTS_SHOWN);
-	snprintf(offset, sizeof offset, "%d", b->q->comments_offset);
-	params[0] = idtext;
-	params[1] = pattern;
-	params[2] = limit;
-	params[3] = offset;
-	if (!(res = query(b, SQL_REPORT_COMMENTS, 4, params)))
-		goto failed;
-	cJSON_AddNumberToObject(o, "total", PQntuples(res) ? atof(PQgetvalue(res, 0, 5)) : 0);
+	cJSON_AddNumberToObject(o, "total", (double)total);
 	cJSON_AddNumberToObject(o, "withheld_rounds", withheld);
-	items = cJSON_AddArrayToObject(o, "items");
-	for (int i = 0; i < PQntuples(res); i++) {
-		cJSON *c = cJSON_CreateObject();
-		const Version *v = find_version(b, atoll(PQgetvalue(res, i, 1)));
-		cJSON_AddStringToObject(c, "date", PQgetvalue(res, i, 0));
-		add_string(c, "unit", PQgetvalue(res, i, 4));
-		add_string(c, "question", v ? text_question(v->form, atoi(PQgetvalue(res, i, 2))) : NULL);
-		cJSON_AddStringToObject(c, "text", PQgetvalue(res, i, 3));
-		cJSON_AddItemToArray(items, c);
-	}
-	PQclear(res);
+	cJSON_AddNumberToObject(o, "offset", b->q->comments_offset);
+	cJSON_AddNumberToObject(o, "limit", b->q->comments_limit > 0 ? b->q->comments_limit
+								     : REPORT_COMMENTS_SHOWN);
+	cJSON_AddItemToObject(o, "items", items);
 	free(idtext);
-	free(pattern);
 	free(ids);
 	return o;
 oom:
 	fail(b, 503, NULL, "out of memory");
 failed:
 	free(idtext);
-	free(pattern);
 	free(ids);
 	cJSON_Delete(o);
 	return NULL;
@@ -1224,6 +1175,27 @@ static void now_iso(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
 }
 
+bool report_query_check(const ReportQuery *q, char from[11], char to[11], char prev_from[11],
+			char prev_to[11], ReportError *err)
+{
+	Build b = {.q = q, .err = err};
+
+	memset(err, 0, sizeof *err);
+	if (!valid_code(q->node, 64)) {
+		fail(&b, 404, "node", "no such unit");
+		return false;
+	}
+	if (q->campaign && !valid_code(q->campaign, 16)) {
+		fail(&b, 404, "campaign", "no such round in this part of the tree");
+		return false;
+	}
+	if (q->search && strlen(q->search) > REPORT_SEARCH_MAX) {
+		fail(&b, 422, "q", "a search may be at most %d bytes", REPORT_SEARCH_MAX);
+		return false;
+	}
+	return periods(&b, from, to, prev_from, prev_to);
+}
+
 cJSON *report_build(PGconn *conn, const ReportQuery *q, ReportError *err)
 {
 	Build b = {.conn = conn, .q = q, .err = err, .k = q->privacy_threshold > 0 ? q->privacy_threshold : 5};
@@ -1235,20 +1207,7 @@ cJSON *report_build(PGconn *conn, const ReportQuery *q, ReportError *err)
 	long long responses = 0;
 	bool with_schools;
 
-	memset(err, 0, sizeof *err);
-	if (!valid_code(q->node, 64)) {
-		fail(&b, 404, "node", "no such unit");
-		return NULL;
-	}
-	if (q->campaign && !valid_code(q->campaign, 16)) {
-		fail(&b, 404, "campaign", "no such round in this part of the tree");
-		return NULL;
-	}
-	if (q->search && strlen(q->search) > REPORT_SEARCH_MAX) {
-		fail(&b, 422, "q", "a search may be at most %d bytes", REPORT_SEARCH_MAX);
-		return NULL;
-	}
-	if (!periods(&b, from, to, prev_from, prev_to))
+	if (!report_query_check(q, from, to, prev_from, prev_to, err))
 		return NULL;
 
 	params[0] = q->node;

@@ -29,8 +29,8 @@ typedef struct ReportQuery {
 	const char *compare_from; /* the period to compare with; NULL: the one before */
 	const char *compare_to;
 	const char *search;       /* comments containing this text, or NULL */
-	int comments_limit;       /* comments in the document (0: REPORT_COMMENTS_SHOWN) */
-	int comments_offset;
+	int comments_limit;       /* comments in the document or page (0: REPORT_COMMENTS_SHOWN) */
+	int comments_offset;      /* comments skipped, newest first */
 	int privacy_threshold;    /* k: groups with fewer responses show counts only */
 	long long today;          /* days since 1970-01-01 in Viet Nam (tests pin it); 0: now */
 } ReportQuery;
@@ -44,6 +44,14 @@ typedef struct ReportError {
 /* Builds the document.  Returns it (caller frees with cJSON_Delete) or NULL
  * with *err filled. */
 cJSON *report_build(PGconn *conn, const ReportQuery *query, ReportError *err);
+
+/* The checks every report query passes before any database work: the
+ * unit and round codes (404 when they cannot exist), the search's length,
+ * the dates; fills the period asked for (or the school year holding today)
+ * and the one to compare with, as YYYY-MM-DD.  False with *err filled. */
+bool report_query_check(const ReportQuery *query, char from[11], char to[11],
+			char prev_from[11], char prev_to[11], ReportError *err)
+	__attribute__((warn_unused_result));
 
 /* Checks a YYYY-MM-DD date and returns its day number (days since
  * 1970-01-01); false when malformed or not a calendar date. */

@@ -63,6 +63,35 @@ static void give_back(ReportService *s, PGconn *conn)
 	PQfinish(conn);
 }
 
+/* Hands the finished output over to the loop as a file descriptor at
+ * offset 0. */
+static void hand_over(ReportTask *t, FILE *out)
+{
+	t->size = ftello(out);
+	t->fd = dup(fileno(out));
+	if (t->fd < 0) {
+		t->error.status = 503;
+		snprintf(t->error.message, sizeof t->error.message, "out of file descriptors");
+	}
+}
+
+/* Comments are written while they are read (an export can be far larger
+ * than memory), so the file is open before the connection is used. */
+static void run_comments(ReportTask *t, PGconn *conn)
+{
+	FILE *out = tmpfile();
+
+	if (!out) {
+		t->error.status = 503;
+		snprintf(t->error.message, sizeof t->error.message, "cannot write the comments: "
+			 "no temporary file");
+		return;
+	}
+	if (report_comments_write(conn, &t->query, t->comments_format, out, &t->error))
+		hand_over(t, out);
+	fclose(out);
+}
+
 static void run(void *arg)
 {
 	ReportTask *t = arg;
@@ -77,6 +106,11 @@ static void run(void *arg)
 		snprintf(t->error.message, sizeof t->error.message, "the database is not reachable");
 		return;
 	}
+	if (t->comments) {
+		run_comments(t, conn);
+		give_back(t->service, conn);
+		return;
+	}
 	doc = report_published(conn, &t->query, &t->error);
 	give_back(t->service, conn);
 	if (!doc)
@@ -88,12 +122,7 @@ static void run(void *arg)
 		free(err);
 		goto done;
 	}
-	t->size = ftello(out);
-	t->fd = dup(fileno(out));
-	if (t->fd < 0) {
-		t->error.status = 503;
-		snprintf(t->error.message, sizeof t->error.message, "out of file descriptors");
-	}
+	hand_over(t, out);
 done:
 	if (out)
 		fclose(out);
@@ -187,7 +216,8 @@ bool report_task_set_links(ReportTask *t, const ReportPageLinks *links)
 	t->links.period_action = own(t, 13, links->period_action, &ok);
 	t->links.node_path = own(t, 14, links->node_path, &ok);
 	t->links.comments_query = own(t, 15, links->comments_query, &ok);
-	t->links.comments_all = NULL;
+	t->links.comments_all = own(t, 16, links->comments_all, &ok);
+	t->links.comments_more = own(t, 17, links->comments_more, &ok);
 	t->with_links = ok;
 	return ok;
 }

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "report_build.h"
+#include "report_comments.h"
 #include "report_output.h"
 
 struct event_base;
@@ -28,6 +29,8 @@ struct ReportTask {
 	/* in: set by the caller; strings are copied by report_task_new */
 	ReportQuery query;
 	ReportFormat format;
+	bool comments;       /* the scope's comments (report_comments) instead of the report */
+	CommentsFormat comments_format;
 	ReportPageLinks links; /* for pages; strings copied by report_task_set_links */
 	bool with_links;
 	ReportDone done;
@@ -39,7 +42,7 @@ struct ReportTask {
 	off_t size;
 	/* private */
 	ReportService *service;
-	char *owned[16];
+	char *owned[18];
 };
 
 /* Starts nthreads workers.  conninfo and the connect timeout (ms) are copied.

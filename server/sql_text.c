@@ -451,18 +451,49 @@ const char SQL_REPORT_UNITS[] =
 const char SQL_REPORT_UNCOUNTED[] =
 	"SELECT coalesce(sum(rows), 0) FROM response_batch_queue";
 
-/* $1 round ids, $2 ILIKE pattern or NULL, $3 limit, $4 offset: free-text
- * answers, newest first, with how many match in all. */
-const char SQL_REPORT_COMMENTS[] =
-	"SELECT to_char(r.submitted_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'),"
-	" r.version_id, t.i, t.text, u.name, count(*) OVER ()"
-	" FROM response r JOIN campaign c ON c.id = r.campaign_id"
-	" JOIN org_unit u ON u.id = c.org_unit_id,"
-	" unnest(r.texts) WITH ORDINALITY AS t(text, i)"
+/* ---- comments (server/report_comments.c) -------------------------------- */
+
+/* $1 round ids (bigint[] text): the responses counted in each (the
+ * report's figure, which the privacy threshold applies to). */
+const char SQL_COMMENTS_ROUNDS[] =
+	"SELECT campaign_id, sum(responses) FROM tally_total"
+	" WHERE campaign_id = ANY($1::bigint[]) GROUP BY campaign_id";
+
+/* $1 round ids (bigint[] text), $2 ILIKE pattern or NULL: how many
+ * free-text answers match. */
+const char SQL_COMMENTS_COUNT[] =
+	"SELECT count(*) FROM response r, unnest(r.texts) AS t(text)"
 	" WHERE r.campaign_id = ANY($1::bigint[]) AND r.texts IS NOT NULL"
-	" AND t.text IS NOT NULL AND t.text <> ''"
-	" AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')"
-	" ORDER BY r.submitted_minute DESC, r.id DESC, t.i LIMIT $3::integer OFFSET $4::integer";
+	" AND t.text <> '' AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')";
+
+/* $1 round ids, $2 ILIKE pattern or NULL, $3 limit (NULL: all), $4 offset:
+ * the free-text answers, newest first, as date, unit name, question id and
+ * text.  texts[i] answers the i-th free-text question of the version in
+ * form order (server/commit_item.c), which questionnaire_item numbers by
+ * position. */
+#define COMMENTS_SELECT \
+	"SELECT to_char(r.submitted_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')," \
+	" u.name, q.item_id, t.text" \
+	" FROM response r JOIN campaign c ON c.id = r.campaign_id" \
+	" JOIN org_unit u ON u.id = c.org_unit_id" \
+	" CROSS JOIN LATERAL unnest(r.texts) WITH ORDINALITY AS t(text, i)" \
+	" LEFT JOIN (SELECT version_id, item_id," \
+	"  row_number() OVER (PARTITION BY version_id ORDER BY position) AS i" \
+	"  FROM questionnaire_item WHERE scale_type = 'text' AND answer_index IS NOT NULL) q" \
+	" ON q.version_id = r.version_id AND q.i = t.i" \
+	" WHERE r.campaign_id = ANY($1::bigint[]) AND r.texts IS NOT NULL" \
+	" AND t.text <> '' AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')" \
+	" ORDER BY r.submitted_minute DESC, r.id DESC, t.i LIMIT $3::integer OFFSET $4::integer"
+
+const char SQL_COMMENTS_PAGE[] = COMMENTS_SELECT;
+
+/* The export: one snapshot for the scope and every row, read through a
+ * cursor a batch at a time so neither side holds the whole result. */
+const char SQL_COMMENTS_BEGIN[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+const char SQL_COMMENTS_DECLARE[] = "DECLARE hl_comments NO SCROLL CURSOR FOR " COMMENTS_SELECT;
+const char SQL_COMMENTS_FETCH[] = "FETCH 5000 FROM hl_comments";
+const char SQL_COMMENTS_COMMIT[] = "COMMIT";
+const char SQL_COMMENTS_ROLLBACK[] = "ROLLBACK";
 
 /* ---- published results (server/report_snapshot.c) ----------------------- */
 

@@ -71,10 +71,17 @@ extern const char SQL_REPORT_TALLIES[];
 extern const char SQL_REPORT_VERSIONS[];
 extern const char SQL_REPORT_UNITS[];
 extern const char SQL_REPORT_UNCOUNTED[];
-extern const char SQL_REPORT_COMMENTS[];
 extern const char SQL_SNAPSHOT_DUE[];
 extern const char SQL_SNAPSHOT_INSERT[];
 extern const char SQL_SNAPSHOT_FOR_REPORT[];
 extern const char SQL_SNAPSHOT_GET[];
+extern const char SQL_COMMENTS_ROUNDS[];
+extern const char SQL_COMMENTS_COUNT[];
+extern const char SQL_COMMENTS_PAGE[];
+extern const char SQL_COMMENTS_BEGIN[];
+extern const char SQL_COMMENTS_DECLARE[];
+extern const char SQL_COMMENTS_FETCH[];
+extern const char SQL_COMMENTS_COMMIT[];
+extern const char SQL_COMMENTS_ROLLBACK[];
 
 #endif

@@ -25,6 +25,19 @@ try {
     ok(resp.status() === 200, `${label}: the page opens`, resp.status());
     await page.screenshot({ path: join(out, `print-${label}.png`), fullPage: false });
     await page.emulateMedia({ media: 'print' });
+    // The notice-board sheet clips its results area rather than spill onto
+    // a second sheet: laid out at the A4 sheet's printable width (186 mm),
+    // nothing of it may be clipped.
+    await page.setViewportSize({ width: 703, height: 1047 });
+    const fit = await page.evaluate(() => {
+      const e = document.querySelector('.sheet > .nbody'), ruled = document.querySelector('.sheet > .ruled');
+      return e && { over: e.scrollHeight - e.clientHeight, ruled: ruled ? ruled.clientHeight : 0 };
+    });
+    if (fit) {
+      ok(fit.over <= 1, `${label}: the results fit the sheet, nothing clipped`, `${fit.over}px over`);
+      // 40 mm is the ruled area's least height (151 px): what is above it is the spare.
+      console.log(`# ${label}: ruled area ${(fit.ruled / 96 * 25.4).toFixed(1)} mm high`);
+    }
     await page.pdf({ path: join(out, `${label}.pdf`), format: 'A4', printBackground: true,
                      preferCSSPageSize: true });
     ok(problems.length === 0, `${label}: no console error, CSP violation or external request`,

@@ -299,6 +299,24 @@ def wait_until(predicate, timeout, interval=0.1):
         time.sleep(interval)
 
 
+LOCKS = ("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+         " WHERE c.relname = '{}' AND l.granted = {}")
+
+
+def lock_table(pg, locker, table="hailong_migrations", timeout=10):
+    """Has the Psql session locker take an ACCESS EXCLUSIVE lock on table (in
+    a transaction it leaves open) and returns once the lock is held: psql
+    runs asynchronously, and on a busy machine a fixed sleep can end before
+    it has even connected."""
+    locker.send(f"BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;")
+    return wait_until(lambda: pg.psql(LOCKS.format(table, "true")) != "0", timeout)
+
+
+def wait_lock_waiters(pg, count=1, table="hailong_migrations", timeout=10):
+    """Returns once count sessions wait for a lock on table."""
+    return wait_until(lambda: int(pg.psql(LOCKS.format(table, "false"))) >= count, timeout)
+
+
 def in_thread(fn, *args, **kwargs):
     """Runs fn in a thread; returns (thread, result holder list)."""
     holder = []

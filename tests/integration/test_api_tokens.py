@@ -30,7 +30,8 @@ ENDPOINTS = [("GET", "/api/v1/me", "viewer", None),
              ("GET", "/api/v1/campaigns/{round}/slips", "staff", None),
              ("POST", "/api/v1/campaigns/{round}/close", "staff", None),
              ("GET", "/api/v1/campaigns/{round}/snapshot", "viewer", None),
-             ("GET", "/api/v1/reports/79-A", "viewer", None)]
+             ("GET", "/api/v1/reports/79-A", "viewer", None),
+             ("GET", "/api/v1/reports/79-A/comments", "viewer", None)]
 ROLES = ["viewer", "staff", "admin"]
 
 

@@ -1,7 +1,8 @@
 """The database going away and coming back; deadlines and load shedding."""
 import time
 
-from harness import Postgres, Psql, Server, in_thread, run_cli, run_tests, wait_until
+from harness import (Postgres, Psql, Server, in_thread, lock_table, run_cli, run_tests,
+                     wait_lock_waiters, wait_until)
 
 
 def timed_get(server, path, timeout=15):
@@ -53,10 +54,9 @@ def main(tap, scratch):
     tap.eq(wait_until(lambda: server.get("/healthz").status == 200, 10), True, "second server up")
     locker = Psql(url)
     scratch.on_cleanup(locker.close)
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE; SELECT 'locked';")
-    time.sleep(0.5)
+    lock_table(pg, locker)
     first = in_thread(timed_get, server, "/healthz")
-    time.sleep(0.3)
+    wait_lock_waiters(pg)
     second = in_thread(timed_get, server, "/healthz")
     time.sleep(0.3)
     status, took, third = timed_get(server, "/healthz")
@@ -75,8 +75,7 @@ def main(tap, scratch):
            "deadline failures are logged", server.log_text())
 
     # A client that leaves while its query waits does not break the pool.
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    time.sleep(0.3)
+    lock_table(pg, locker)
     server.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", timeout=0.2)
     locker.send("ROLLBACK;")
     tap.ok(wait_until(lambda: server.get("/healthz").status == 200, 10, 0.05),
@@ -89,10 +88,9 @@ def main(tap, scratch):
     server = Server(scratch, url, env={"HAILONG_MAX_INFLIGHT": "1", "HAILONG_DB_TIMEOUT": "2s"})
     locker = Psql(url)
     scratch.on_cleanup(locker.close)
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    time.sleep(0.3)
+    lock_table(pg, locker)
     slow = in_thread(timed_get, server, "/healthz")
-    time.sleep(0.3)
+    wait_lock_waiters(pg)
     status, took, r = timed_get(server, "/healthz")
     tap.ok(status == 503 and took < 0.5 and r.json()["error"]["code"] == "busy",
            f"over max-inflight: 503 busy at once ({took:.2f} s)")

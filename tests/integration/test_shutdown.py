@@ -3,7 +3,8 @@ import signal
 import socket
 import time
 
-from harness import Postgres, Psql, Server, in_thread, run_cli, run_tests
+from harness import (Postgres, Psql, Server, in_thread, lock_table, run_cli, run_tests,
+                     wait_lock_waiters)
 
 
 def refused(port):
@@ -12,6 +13,16 @@ def refused(port):
         return False
     except OSError:
         return True
+
+
+def hold_and_wait(pg, locker, server):
+    """Locks the table /healthz reads, then sends /healthz and returns once
+    its query waits for the lock (fixed sleeps were sometimes too short on
+    a busy machine)."""
+    lock_table(pg, locker)
+    inflight = in_thread(server.get, "/healthz", timeout=20)
+    wait_lock_waiters(pg)
+    return inflight
 
 
 def main(tap, scratch):
@@ -24,10 +35,7 @@ def main(tap, scratch):
                                            "HAILONG_SHUTDOWN_GRACE": "10s"})
         locker = Psql(url)
         scratch.on_cleanup(locker.close)
-        locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-        time.sleep(0.3)
-        inflight = in_thread(server.get, "/healthz", timeout=20)
-        time.sleep(0.3)
+        inflight = hold_and_wait(pg, locker, server)
         server.signal(sig)
         tap.ok(server.wait_log(rf"{name} received", timeout=5) is not None,
                f"{name}: logged", server.log_text())
@@ -48,10 +56,7 @@ def main(tap, scratch):
                                        "HAILONG_SHUTDOWN_GRACE": "1s"})
     locker = Psql(url)
     scratch.on_cleanup(locker.close)
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    time.sleep(0.3)
-    inflight = in_thread(server.get, "/healthz", timeout=20)
-    time.sleep(0.3)
+    inflight = hold_and_wait(pg, locker, server)
     start = time.monotonic()
     server.signal(signal.SIGTERM)
     code = server.wait(15)
@@ -70,10 +75,7 @@ def main(tap, scratch):
                                        "HAILONG_SHUTDOWN_GRACE": "60s"})
     locker = Psql(url)
     scratch.on_cleanup(locker.close)
-    locker.send("BEGIN; LOCK TABLE hailong_migrations IN ACCESS EXCLUSIVE MODE;")
-    time.sleep(0.3)
-    inflight = in_thread(server.get, "/healthz", timeout=20)
-    time.sleep(0.3)
+    inflight = hold_and_wait(pg, locker, server)
     server.signal(signal.SIGTERM)
     time.sleep(0.3)
     start = time.monotonic()

@@ -36,7 +36,8 @@ static const ReportPageLinks LINKS = {
 	.period_action = "/staff/reports/X-PHU-LOC",
 	.node_path = "/staff/reports/",
 	.comments_query = NULL,
-	.comments_all = "/api/v1/reports/X-PHU-LOC/comments",
+	.comments_all = "/api/v1/reports/X-PHU-LOC/comments?format=csv",
+	.comments_more = "/staff/reports/X-PHU-LOC?from=2026-09-01&to=2027-08-31&",
 };
 
 /* What every page must be, whatever it shows: exactly one style element
@@ -248,6 +249,48 @@ static void test_links_and_form(void **state)
 	html = render(doc, NULL);
 	assert_null(strstr(html, "<a "));
 	assert_non_null(strstr(html, "<form method=\"get\" accept-charset=\"utf-8\">"));
+	free(html);
+	cJSON_Delete(doc);
+}
+
+/* The document holds one page of comments: the page says which, links to
+ * the newer and older ones and to the CSV of all of them. */
+static void test_comment_pages(void **state)
+{
+	cJSON *doc = report_sample(), *com = cJSON_GetObjectItem(doc, "comments");
+	char *html;
+	(void)state;
+
+	html = render(doc, &LINKS);
+	assert_non_null(strstr(html, "<div class=\"card\" id=\"y-kien\">"));
+	assert_non_null(strstr(html, "ý kiến thứ 1–2, mới nhất trước"));
+	assert_non_null(strstr(html, "<a href=\"/api/v1/reports/X-PHU-LOC/comments?format=csv\">"
+				     "Tải tất cả ý kiến (CSV)</a>"));
+	assert_null(strstr(html, "comments_offset="));
+	free(html);
+
+	/* Page two of three. */
+	cJSON_ReplaceItemInObject(com, "total", cJSON_CreateNumber(120));
+	cJSON_ReplaceItemInObject(com, "offset", cJSON_CreateNumber(50));
+	html = render(doc, &LINKS);
+	assert_non_null(strstr(html, "120 ý kiến; đang xem ý kiến thứ 51–52"));
+	assert_non_null(strstr(html, "<a href=\"/staff/reports/X-PHU-LOC?from=2026-09-01&amp;"
+				     "to=2027-08-31&amp;comments_offset=0#y-kien\">← Ý kiến mới hơn</a>"));
+	assert_non_null(strstr(html, "comments_offset=52#y-kien\">Xem thêm ý kiến →</a>"));
+	free(html);
+
+	/* Past the end: nothing listed, the way back offered. */
+	cJSON_ReplaceItemInObject(com, "items", cJSON_CreateArray());
+	cJSON_ReplaceItemInObject(com, "offset", cJSON_CreateNumber(200));
+	html = render(doc, &LINKS);
+	assert_non_null(strstr(html, "Không còn ý kiến nào sau đây."));
+	assert_non_null(strstr(html, "comments_offset=150#y-kien\">← Ý kiến mới hơn</a>"));
+	assert_null(strstr(html, "Xem thêm ý kiến"));
+	free(html);
+
+	/* Without the paging address: no paging links. */
+	html = render(doc, NULL);
+	assert_null(strstr(html, "comments_offset="));
 	free(html);
 	cJSON_Delete(doc);
 }
@@ -613,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_charts),
 		cmocka_unit_test(test_figures),
 		cmocka_unit_test(test_links_and_form),
+		cmocka_unit_test(test_comment_pages),
 		cmocka_unit_test(test_suppressed),
 		cmocka_unit_test(test_notice),
 		cmocka_unit_test(test_empty),
