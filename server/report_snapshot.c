@@ -49,10 +49,12 @@ fail:
 
 /* ---- taking ---------------------------------------------------------------- */
 
-static void roll_back(PGconn *conn, const char *sql)
+/* Ends a transaction left open by a failure or by finding the lock taken;
+ * nothing when the connection is gone or already idle. */
+static void roll_back(PGconn *conn)
 {
 	if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, sql));
+		PQclear(PQexec(conn, "ROLLBACK"));
 }
 
 /* One round's snapshot, inside the caller's transaction.  True when stored
@@ -161,7 +163,7 @@ cleanup:
 	PQclear(res);
 	if (!ok)
 		*taken = 0;
-	roll_back(conn, "ROLLBACK");
+	roll_back(conn);
 	return ok;
 }
 
