@@ -208,34 +208,9 @@ static void test_csv_fixture(void **state)
 	cJSON_Delete(doc);
 }
 
-/* The sample as a round's published result, with the round's figures now
- * (two responses more) as an amendment. */
-static cJSON *published_fixture(bool amended)
-{
-	cJSON *doc = report_sample(), *pub = cJSON_CreateObject(), *a, *now;
-
-	cJSON_AddStringToObject(pub, "taken_at", "2026-11-23T21:14:20+07:00");
-	cJSON_AddNumberToObject(pub, "responses", 412);
-	cJSON_AddStringToObject(pub, "sha256", "ecf9e98ec0641e23113ff3ce8bdc78d0ddd249886517fd4a7f68cc83d4e65667");
-	if (amended) {
-		a = cJSON_AddObjectToObject(pub, "amendment");
-		cJSON_AddNumberToObject(a, "late_responses", 2);
-		cJSON_AddNumberToObject(a, "responses", 414);
-		cJSON_AddStringToObject(a, "generated_at", "2026-11-24T08:00:00+07:00");
-		cJSON_AddNullToObject(a, "data_as_of");
-		now = cJSON_Duplicate(cJSON_GetObjectItem(doc, "questionnaires"), true);
-		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(now, 0), "responses", cJSON_CreateNumber(414));
-		cJSON_AddItemToObject(a, "questionnaires", now);
-	} else {
-		cJSON_AddNullToObject(pub, "amendment");
-	}
-	cJSON_AddItemToObject(doc, "publication", pub);
-	return doc;
-}
-
 static void test_csv_published(void **state)
 {
-	cJSON *doc = published_fixture(true);
+	cJSON *doc = report_sample_published(true);
 	Output o = csv_of(doc);
 	Table t;
 	(void)state;
@@ -266,7 +241,7 @@ static void test_csv_published(void **state)
 	cJSON_Delete(doc);
 
 	/* Published without anything after: the published rows only. */
-	doc = published_fixture(false);
+	doc = report_sample_published(false);
 	o = csv_of(doc);
 	assert_true(o.ok);
 	parse(&o, &t);
@@ -567,7 +542,7 @@ static void test_xlsx_written(void **state)
 	cJSON_Delete(doc);
 	/* And a published one with its amendment (cells: check_xlsx.py and
 	 * the integration test). */
-	doc = published_fixture(true);
+	doc = report_sample_published(true);
 	assert_true(report_xlsx(path, doc, &err));
 	assert_null(err);
 	rm_dir(dir, "r.xlsx");
