@@ -172,7 +172,8 @@ static bool count_copy_message(const char *data, size_t len, bool *header_seen, 
 	const char *p = data, *end = data + len;
 
 	if (!*header_seen) {
-		if (len < 19 || memcmp(data, "PGCOPY\n\377\r\n\0", 11) != 0)
+		if (len < 19 || memcmp(data, "PGCOPY\n\377\r\n\0", 11) != 0 ||
+		    get_u32(data + 15) > len - 19)
 			goto malformed;
 		p += 19 + get_u32(data + 15); /* flags, then the header extension */
 		*header_seen = true;
