@@ -752,6 +752,7 @@ static void parse_item(Check *c, const cJSON *node, int parent, ItemKind parent_
 			FORM_MAX_ANSWERS);
 		return;
 	}
+	f->answer_item[f->nanswers] = index;
 	f->items[index].answer_index = f->nanswers++;
 }
 

@@ -107,6 +107,9 @@ typedef struct Form {
 	FormItem *items; /* document order: a parent before its children */
 	int nitems;
 	int nanswers; /* criteria and questions */
+	/* The item of each answer index (an index in items): reports count
+	 * tally entries by answer index, tens of thousands per report. */
+	int answer_item[FORM_MAX_ANSWERS];
 	char *source_name;    /* the file's name without its folder, for records */
 	char *canonical_json; /* the definition without "$schema", compact */
 	char hash[65];        /* SHA-256 of canonical_json, lower-case hex */
@@ -151,5 +154,13 @@ const char *form_index_method_name(IndexMethod method);
 
 /* The item with this id, or NULL. */
 const FormItem *form_find_item(const Form *form, const char *id);
+
+/* The item answered at answer_index, or NULL when there is none. */
+static inline const FormItem *form_answer_item(const Form *form, int answer_index)
+{
+	return answer_index >= 0 && answer_index < form->nanswers
+		       ? &form->items[form->answer_item[answer_index]]
+		       : NULL;
+}
 
 #endif

@@ -44,17 +44,9 @@ const char *verdict_name(Verdict verdict)
 	return "none";
 }
 
-static const FormItem *item_of_answer(const Form *form, int answer_index)
-{
-	for (int k = 0; k < form->nitems; k++)
-		if (form->items[k].answer_index == answer_index)
-			return &form->items[k];
-	return NULL;
-}
-
 void report_count(const Form *form, ItemCounts *counts, int answer_index, int value, long long n)
 {
-	const FormItem *item = item_of_answer(form, answer_index);
+	const FormItem *item = form_answer_item(form, answer_index);
 	const FormScale *scale;
 	ItemCounts *c;
 

@@ -84,7 +84,8 @@ typedef struct Unit {
 typedef struct Round {
 	long long id, version, target;
 	long long responses;
-	int child, school; /* indexes in units, or -1 */
+	long long comments; /* answered free-text questions, from the tallies */
+	int child, school;  /* indexes in units, or -1 */
 } Round;
 
 typedef struct Version {
@@ -467,10 +468,16 @@ static bool load_scope(Build *b, Scope *s, const char *from, const char *to, con
 			goto done;
 		}
 		for (const char *e = hex + 2; *e; e += 16) {
+			const Form *form = d->version->form;
 			int index = (int16_t)hex_number(e, 4), v = (int16_t)hex_number(e + 4, 4);
 			long long k = (long long)hex_number(e + 8, 8);
-			if (index < 0 || index >= d->version->form->nanswers)
+			const FormItem *item = form_answer_item(form, index);
+			if (!item)
 				continue;
+			/* A text question counts 1 exactly when its text is
+			 * kept (server/submission.c): the comments. */
+			if (v == 1 && form->scales[item->scale].type == SCALE_TEXT)
+				r->comments += k;
 			for (int a = 0; a < naccs; a++)
 				report_count(d->version->form, accs[a]->counts, index, v, k);
 		}
@@ -1040,15 +1047,17 @@ static cJSON *comments_json(Build *b, const Scope *s, long long responses)
 	long long *ids = calloc((size_t)s->nrounds + 1, sizeof *ids), total = 0;
 	char *idtext = NULL;
 	int nids = 0, withheld = 0;
+	long long counted = 0;
 
 	if (!ids)
 		goto oom;
 	/* Comments only from rounds with at least k responses: a comment from a
 	 * class of three would point at its author. */
 	for (int i = 0; i < s->nrounds; i++) {
-		if (s->rounds[i].responses >= b->k)
+		if (s->rounds[i].responses >= b->k) {
 			ids[nids++] = s->rounds[i].id;
-		else
+			counted += s->rounds[i].comments;
+		} else
 			withheld += s->rounds[i].responses > 0;
 	}
 	cJSON_AddBoolToObject(o, "shown", responses >= b->k);
@@ -1058,9 +1067,16 @@ static cJSON *comments_json(Build *b, const Scope *s, long long responses)
 		items = report_comments_items(b->conn, idtext, b->q->search,
 					      b->q->comments_limit > 0 ? b->q->comments_limit
 								       : REPORT_COMMENTS_SHOWN,
-					      b->q->comments_offset, &total, b->err);
+					      b->q->comments_offset,
+					      b->q->search && *b->q->search ? &total : NULL,
+					      b->err);
 		if (!items)
 			goto failed;
+		/* Without a search, the total is the tallies' count, like
+		 * every other figure of the report (and needs no second
+		 * pass over the province's comments). */
+		if (!(b->q->search && *b->q->search))
+			total = counted;
 	} else {
 		items = cJSON_CreateArray();
 	}

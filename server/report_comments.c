@@ -137,7 +137,8 @@ cJSON *report_comments_items(PGconn *conn, const char *round_ids, const char *se
 	PGresult *res = NULL;
 	cJSON *items = NULL;
 
-	*total = 0;
+	if (total)
+		*total = 0;
 	if (oom) {
 		fail(err, 503, NULL, "out of memory");
 		return NULL;
@@ -149,10 +150,13 @@ cJSON *report_comments_items(PGconn *conn, const char *round_ids, const char *se
 	params[2] = limit_text;
 	params[3] = offset_text;
 	/* Counted on its own: a page past the end still knows the total. */
-	if (!(res = run(conn, SQL_COMMENTS_COUNT, 2, params, PGRES_TUPLES_OK, err)))
-		goto done;
-	*total = atoll(PQgetvalue(res, 0, 0));
-	PQclear(res);
+	if (total) {
+		if (!(res = run(conn, SQL_COMMENTS_COUNT, 2, params, PGRES_TUPLES_OK, err)))
+			goto done;
+		*total = atoll(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		res = NULL;
+	}
 	if (!(res = run(conn, SQL_COMMENTS_PAGE, 4, params, PGRES_TUPLES_OK, err)))
 		goto done;
 	if (!(items = cJSON_CreateArray()))

@@ -42,7 +42,8 @@ bool report_comments_paging(const char *limit, const char *offset, ReportQuery *
  * contain search (NULL: all; case-insensitive, % and _ literal), newest
  * first: the ones at [offset, offset + limit) as a JSON array of {date,
  * unit, question, text} (caller frees with cJSON_Delete), and how many
- * match in all in *total.  Applies no privacy rule: the caller chose the
+ * match in all in *total (not counted when total is NULL: a report knows
+ * it from the tallies).  Applies no privacy rule: the caller chose the
  * rounds.  NULL with *err (503) when the database fails. */
 cJSON *report_comments_items(PGconn *conn, const char *round_ids, const char *search, int limit,
 			     int offset, long long *total, ReportError *err);

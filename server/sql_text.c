@@ -470,20 +470,27 @@ const char SQL_COMMENTS_COUNT[] =
  * the free-text answers, newest first, as date, unit name, question id and
  * text.  texts[i] answers the i-th free-text question of the version in
  * form order (server/commit_item.c), which questionnaire_item numbers by
- * position. */
+ * position.  Each round gives only its newest offset + limit, read in
+ * order from response_comments_newest (sql/012): a province's first page
+ * reads some thousands of rows, not its hundreds of thousands of
+ * comments. */
 #define COMMENTS_SELECT \
-	"SELECT to_char(r.submitted_minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')," \
-	" u.name, q.item_id, t.text" \
-	" FROM response r JOIN campaign c ON c.id = r.campaign_id" \
-	" JOIN org_unit u ON u.id = c.org_unit_id" \
-	" CROSS JOIN LATERAL unnest(r.texts) WITH ORDINALITY AS t(text, i)" \
+	"SELECT to_char(x.minute AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')," \
+	" u.name, q.item_id, x.text" \
+	" FROM (SELECT k.id AS campaign_id, y.* FROM unnest($1::bigint[]) AS k(id)" \
+	"  CROSS JOIN LATERAL (SELECT r.submitted_minute AS minute, r.id, r.version_id, t.text, t.i" \
+	"   FROM response r CROSS JOIN LATERAL unnest(r.texts) WITH ORDINALITY AS t(text, i)" \
+	"   WHERE r.campaign_id = k.id AND r.texts IS NOT NULL" \
+	"   AND t.text <> '' AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')" \
+	"   ORDER BY r.submitted_minute DESC, r.id DESC, t.i" \
+	"   LIMIT $3::integer + $4::integer) y" \
+	"  ORDER BY y.minute DESC, y.id DESC, y.i LIMIT $3::integer OFFSET $4::integer) x" \
+	" JOIN campaign c ON c.id = x.campaign_id JOIN org_unit u ON u.id = c.org_unit_id" \
 	" LEFT JOIN (SELECT version_id, item_id," \
 	"  row_number() OVER (PARTITION BY version_id ORDER BY position) AS i" \
 	"  FROM questionnaire_item WHERE scale_type = 'text' AND answer_index IS NOT NULL) q" \
-	" ON q.version_id = r.version_id AND q.i = t.i" \
-	" WHERE r.campaign_id = ANY($1::bigint[]) AND r.texts IS NOT NULL" \
-	" AND t.text <> '' AND ($2::text IS NULL OR t.text ILIKE $2 ESCAPE '\\')" \
-	" ORDER BY r.submitted_minute DESC, r.id DESC, t.i LIMIT $3::integer OFFSET $4::integer"
+	" ON q.version_id = x.version_id AND q.i = x.i" \
+	" ORDER BY x.minute DESC, x.id DESC, x.i"
 
 const char SQL_COMMENTS_PAGE[] = COMMENTS_SELECT;
 

@@ -26,7 +26,10 @@ ORG = ("code,name,kind,parent_code,school_level\n"
        "P2,Tỉnh Hai,province,,\n"
        "S3,Trường Ba,school,P2,thcs\n"
        "P3,Tỉnh Ba,province,,\n"
-       "S9,Trường Chín,school,P3,thcs\n")
+       "S9,Trường Chín,school,P3,thcs\n"
+       "P4,Tỉnh Bốn,province,,\n"
+       "S41,Trường Bốn Một,school,P4,thcs\n"
+       "S42,Trường Bốn Hai,school,P4,thcs\n")
 PERIOD = "from=2026-09-01&to=2027-08-31"
 ANSWERS = [4, 4, 2, 1, 4, 1]
 QUOTED = 'Cô nói "được", nhưng\nchưa làm'
@@ -54,10 +57,37 @@ def school_rows():
             t = None
         else:
             t = [special.get(n, f"Góp ý số {n:02d}")]
-        rows.append((ANSWERS, t))
+        # As the server stores them: the text question counts 1 exactly
+        # when its text is kept (what a report's comment total counts).
+        rows.append((ANSWERS if t and t[0] else ANSWERS[:-1] + [0], t))
         if t and t[0]:
             texts.append(t[0])
     return rows, list(reversed(texts))
+
+
+def interleaved(tap, server, env):
+    """Two schools' comments in the same minutes: a province's page takes
+    each round's newest and merges them, newest first, ties by the later
+    stored response, across page boundaries."""
+    p4 = make_token(env, "P4", "viewer")
+    _, first = page(server, p4, "P4", PERIOD + "&limit=500")
+    expected = [c["text"] for c in first["items"]]
+    tap.eq(len(expected), 40, "40 comments in the two schools")
+    want = [f"{school} phút {m:02d}" for m in range(19, -1, -1) for school in ("S42", "S41")]
+    tap.eq(expected, want, "newest first across the rounds; in one minute the later stored first")
+    pages = []
+    for offset in range(0, 40, 7):
+        _, doc = page(server, p4, "P4", PERIOD + f"&limit=7&offset={offset}")
+        pages += [c["text"] for c in doc["items"]]
+    tap.eq(pages, want, "pages of 7 follow on without gap or overlap")
+    res = api(server, "GET", f"/api/v1/reports/P4?{PERIOD}", p4)
+    com = res.json()["comments"]
+    tap.ok(com["total"] == 40 and [c["text"] for c in com["items"]] == want,
+           "the province report: the same comments, its total from the tallies", json.dumps(com)[:500])
+    res = api(server, "GET", f"/api/v1/reports/P4?{PERIOD}&q=S41", p4)
+    com = res.json()["comments"]
+    tap.ok(com["total"] == 20 and [c["text"] for c in com["items"]] == want[1::2],
+           "with a search: its own count", json.dumps(com)[:500])
 
 
 def page(server, token, node, query):
@@ -339,11 +369,15 @@ def main(tap, scratch):
           [(ANSWERS, ["bí mật của lớp 6A"])] * 3, "2026-11-02")
     store(pg, make_round(pg, "CCCCC4", "S3", v2, "2026-10-10"), v2,
           [(ANSWERS, ["tỉnh khác"])] * 6, "2026-10-12")
+    for school, code in (("S41", "CCCCC5"), ("S42", "CCCCC6")):
+        store(pg, make_round(pg, code, school, v2, "2026-10-01"), v2,
+              [(ANSWERS, [f"{school} phút {m:02d}"]) for m in range(20)], "2026-10-06")
     tap.eq(run_cli(["aggregate"], env=env).returncode, 0, "aggregation job")
     # The server counts nothing by itself here: the export's memory is its own.
     server = Server(scratch, pg.conninfo, env={"HAILONG_AGGREGATE_INTERVAL": "0"})
     p1, s2, p2 = (make_token(env, u, "viewer") for u in ("P1", "S2", "P2"))
     paging(tap, server, p1, expected)
+    interleaved(tap, server, env)
     refusals(tap, server, p1, s2, p2)
     small_csv(tap, server, env, p1, expected)
     staff_page(tap, server, env)
