@@ -56,7 +56,7 @@ static const char *const campaign_flags[] = {"org",	  "form",  "title", "opens",
 					     "closes",	  "target", "mode",  "kiosk",
 					     "double-entry", "count", "batch", NULL};
 static int cmd_campaign(Config *config, int argc, char **argv);
-static const char *const aggregate_flags[] = {"batch", NULL};
+static const char *const aggregate_flags[] = {"batch", "publish", NULL};
 static int cmd_aggregate(Config *config, int argc, char **argv);
 static int cmd_snapshot(Config *config, int argc, char **argv);
 static int cmd_qr(Config *config, int argc, char **argv);
@@ -94,10 +94,11 @@ static const struct {
 	 "--double-entry yes|no] (prints the form URL last); edit CODE [the same options]; close CODE; list [--org CODE]; "
 	 "show CODE; slips CODE --count N [--batch B] (prints the slip URLs)",
 	 campaign_flags},
-	{"aggregate", cmd_aggregate, 0, "aggregate [--batch N]",
+	{"aggregate", cmd_aggregate, 0, "aggregate [--batch N] [--publish yes|no]",
 	 "count the responses stored since the last run into the tallies that reports read, "
-	 "then freeze the published results of rounds that have closed (the server also does "
-	 "it every --aggregate-interval); N responses per transaction (default 1000000)",
+	 "then (unless --publish no) freeze the published results of rounds that have closed "
+	 "(the server also does it every --aggregate-interval); N responses per transaction "
+	 "(default 1000000)",
 	 aggregate_flags},
 	{"snapshot", cmd_snapshot, 0, "snapshot",
 	 "freeze the published results of closed rounds whose responses are all counted "
@@ -553,7 +554,8 @@ static bool publish_closed(PGconn *conn, const Config *config, long long *publis
 
 /* hailong aggregate (count, then publish) and hailong snapshot (publish
  * only): one connection, the same steps. */
-static int count_and_publish(Config *config, const char *command, bool count, int batch)
+static int count_and_publish(Config *config, const char *command, bool count, bool publish,
+			     int batch)
 {
 	long long total = 0, published = 0;
 	int waits = 0;
@@ -596,7 +598,7 @@ static int count_and_publish(Config *config, const char *command, bool count, in
 	/* Every response stored so far is counted: closed rounds can be
 	 * published (a server counting meanwhile does it instead). */
 	PQfinish(reader);
-	if (!publish_closed(conn, config, &published, &err)) {
+	if (publish && !publish_closed(conn, config, &published, &err)) {
 		PQfinish(conn);
 		return command_failed(command, err);
 	}
@@ -612,6 +614,7 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 {
 	long batch = TALLY_BATCH;
 	const char *batch_text = flag_value(argc, argv, "batch");
+	const char *publish = flag_value(argc, argv, "publish");
 	char *end;
 
 	if (batch_text && ((batch = strtol(batch_text, &end, 10)) < 1 || *end || batch > 10000000)) {
@@ -620,14 +623,19 @@ static int cmd_aggregate(Config *config, int argc, char **argv)
 			batch_text);
 		return 2;
 	}
-	return count_and_publish(config, "aggregate", true, (int)batch);
+	if (publish && strcmp(publish, "yes") != 0 && strcmp(publish, "no") != 0) {
+		fprintf(stderr, "hailong aggregate: --publish: yes or no, not \"%s\"\n", publish);
+		return 2;
+	}
+	return count_and_publish(config, "aggregate", true, !publish || strcmp(publish, "yes") == 0,
+				 (int)batch);
 }
 
 static int cmd_snapshot(Config *config, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	return count_and_publish(config, "snapshot", false, 0);
+	return count_and_publish(config, "snapshot", false, true, 0);
 }
 
 /* What `report` and `comments` share: the unit (the one positional

@@ -76,6 +76,9 @@ def main(tap, scratch):
         out = run_cli(["aggregate", "--batch", bad], env=env)
         tap.ok(out.returncode == 2 and "--batch" in out.stderr and bad in out.stderr,
                f"--batch {bad} is refused, naming the flag and the value", out.stderr)
+    out = run_cli(["aggregate", "--publish", "maybe"], env=env)
+    tap.ok(out.returncode == 2 and "--publish" in out.stderr and "maybe" in out.stderr,
+           "--publish maybe is refused, naming the flag and the value", out.stderr)
 
     # Two sessions insert big statements at the same time, so each
     # statement's ids are interleaved with the other's; one commits late.
