@@ -632,6 +632,11 @@ bool admin_parse_date(const char *text, char out[11])
 	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
 	    d > days[m - 1] + (m == 2 && leap(y)))
 		return false;
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100); /* ranges checked */
+	{
+		/* The ranges are checked; the compiler cannot see it. */
+		char iso[32];
+		snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+		memcpy(out, iso, 11);
+	}
 	return true;
 }
