@@ -424,6 +424,14 @@ static void account_why(HttpRequest *r, const DbResult *result)
 		reply_db_failure(r, result);
 		return;
 	}
+	if (PQgetvalue(res, 0, 2)[0] == 't') {
+		/* The same form again (a double click, a resend): the answer the
+		 * first one got. */
+		char location[128];
+		snprintf(location, sizeof location, "/staff/accounts?created=%s", a->login);
+		redirect(r, location);
+		return;
+	}
 	if (PQgetvalue(res, 0, 1)[0] != 't')
 		admin_form_error(&a->form, "tk-unit", "Không có đơn vị nào mang mã này trong phạm vi "
 						      "đơn vị của bạn.");
@@ -445,8 +453,10 @@ static void account_added(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	if (PQntuples(result->res) == 0) {
-		const char *params[3] = {a->login, a->unit, r->caller.unit_path};
-		DbQuery q = {.sql = SQL_ADMIN_ACCOUNT_WHY, .nparams = 3, .values = params};
+		char actor[80];
+		const char *params[5] = {a->login, a->unit, r->caller.unit_path, actor, a->role};
+		DbQuery q = {.sql = SQL_ADMIN_ACCOUNT_WHY, .nparams = 5, .values = params};
+		auth_actor(r, actor, sizeof actor);
 		if (!http_db(r, &q, account_why))
 			return;
 		return;

@@ -577,11 +577,18 @@ const char SQL_ADMIN_ACCOUNTS[] =
 const char SQL_ADMIN_UNITS[] =
 	"SELECT code, name FROM org_unit WHERE path <@ $1::ltree ORDER BY path LIMIT 2000";
 
-/* $1 login, $2 unit code, $3 scope: why SQL_ACCOUNT_ADD added nothing —
- * the login is taken (t/f), the unit lies in the scope (t/f). */
+/* $1 login, $2 unit code, $3 scope, $4 actor, $5 role: why SQL_ACCOUNT_ADD
+ * added nothing — the login is taken (t/f), the unit lies in the scope
+ * (t/f), and whether this very account (same login, unit and role) was made
+ * by this actor in the last two minutes (t/f): the same form sent twice. */
 const char SQL_ADMIN_ACCOUNT_WHY[] =
 	"SELECT EXISTS (SELECT 1 FROM account WHERE login = $1),"
-	" EXISTS (SELECT 1 FROM org_unit WHERE code = $2 AND path <@ $3::ltree)";
+	" EXISTS (SELECT 1 FROM org_unit WHERE code = $2 AND path <@ $3::ltree),"
+	" EXISTS (SELECT 1 FROM account a JOIN org_unit o ON o.id = a.org_unit_id"
+	" JOIN audit_log l ON l.org_unit_id = a.org_unit_id AND l.action = 'account.create'"
+	" AND l.detail->>'login' = a.login"
+	" WHERE a.login = $1 AND o.code = $2 AND a.role = $5 AND l.actor = $4"
+	" AND l.at > now() - interval '2 minutes')";
 
 /* $1 login, $2 scope, $3 actor, $4 disable (t) or enable (f).  Idempotent:
  * an account already in that state is left alone and nothing is logged.  A

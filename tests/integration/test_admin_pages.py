@@ -172,9 +172,14 @@ def main(tap, scratch):
            "the list says so")
     tap.eq(sign_in(server, "gv.moi"), 303, "the new account can sign in")
     r = admin.post("/staff/accounts", new)
+    tap.eq((r.status, r.header("Location")), (303, "/staff/accounts?created=gv.moi"),
+           "the same form sent again at once (a double click): the same answer")
+    r = so.post("/staff/accounts", new)
     tap.ok(r.status == 409 and "đã có người dùng" in r.text and 'value="gv.moi"' in r.text,
-           "the same login again: 409, with the form kept", r.status)
-    tap.eq(audit_count(pg, "account.create", "a.admin"), 1, "nothing more logged")
+           "someone else taking the same login: 409, with the form kept", r.status)
+    r = admin.post("/staff/accounts", {**new, "role": "viewer"})
+    tap.eq(r.status, 409, "the same login with another role: 409")
+    tap.eq(audit_count(pg, "account.create", "a.admin"), 1, "nothing more made or logged")
     r = admin.post("/staff/accounts", {**new, "login": "gv.b", "unit": "79-B"})
     tap.ok(r.status == 409 and "phạm vi" in r.text and 'id="loi"' in r.text,
            "a unit outside the subtree: refused with an error summary", r.status)
