@@ -4,12 +4,12 @@
 // being typed (what was typed must be there again after signing back in),
 // and the create button is double-clicked (one account, and the page says
 // it was made).
-// Usage: node admin.mjs ORIGIN COOKIE SCREENSHOT_DIR   (prints TAP)
+// Usage: node admin.mjs ORIGIN COOKIE SCREENSHOT_DIR LOGIN PASSWORD   (prints TAP)
 import { done, launch, ok } from './tap.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [origin, cookie, shots] = process.argv.slice(2);
+const [origin, cookie, shots, login, password] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 const [name, value] = cookie.split('=');
 const browser = await launch();
@@ -44,10 +44,15 @@ try {
   await page.selectOption('#tk-role', 'viewer');
   await page.fill('#tk-password', 'mật khẩu đủ dài 123');
   await context.clearCookies();
-  await Promise.all([page.waitForURL(/\/login$/, { timeout: 30000 }), page.click('form[action="/staff/accounts"] button[type=submit]')]);
+  await Promise.all([page.waitForURL(/\/login\?next=/, { timeout: 30000 }),
+    page.click('form[action="/staff/accounts"] button[type=submit]')]);
   ok(/Đăng nhập/.test(await page.innerText('body')), 'an expired session leads to the sign-in page');
-  await context.addCookies([{ name, value, url: origin }]);
-  await page.goto(origin + '/staff/accounts', { waitUntil: 'load' });
+  await page.screenshot({ path: join(shots, 'admin-login-again-360.png'), fullPage: false });
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(/\/staff\/accounts$/, { timeout: 30000 }),
+    page.click('button[type=submit]')]);
+  ok(true, 'signing in again leads back to the accounts page');
   ok(await page.inputValue('#tk-login') === 'gv.nhap-do' &&
      await page.inputValue('#tk-role') === 'viewer',
      'after signing in again, what was typed is back');

@@ -40,7 +40,8 @@ def main(tap, scratch):
             " FROM account WHERE login = 'hieu-truong.nguyen-van-a'")
     shots = os.path.join(os.environ.get("HAILONG_BUILD_ROOT", scratch.path), "screenshots")
     run_node_tap(tap, "admin.mjs", [f"http://127.0.0.1:{server.port}",
-                                    f"hl_session={token}", shots])
+                                    f"hl_session={token}", shots,
+                                    "hieu-truong.nguyen-van-a", PASSWORD])
     tap.eq(pg.psql("SELECT count(*) FROM account WHERE login = 'gv.nhap-do'"), "1",
            "the double-clicked form made one account")
     tap.eq(pg.psql("SELECT count(*) FROM audit_log WHERE action = 'account.create'"

@@ -51,12 +51,17 @@ class Browser:
                                    headers={**self.cookie, **FORM}, timeout=30)
 
 
-def sign_in(server, login, password=PASSWORD):
-    """Signs in through the page; returns the status (303 when it worked)."""
+def sign_in(server, login, password=PASSWORD, next_page=None, full=False):
+    """Signs in through the page; returns the status (303 when it worked),
+    or the whole response."""
     page = server.get("/login").text
     nonce = re.search(r'name="f" value="([^"]+)"', page).group(1)
-    return server.request("POST", "/login", body=urllib.parse.urlencode(
-        {"f": nonce, "login": login, "password": password}), headers=FORM, timeout=30).status
+    fields = {"f": nonce, "login": login, "password": password}
+    if next_page is not None:
+        fields["next"] = next_page
+    r = server.request("POST", "/login", body=urllib.parse.urlencode(fields), headers=FORM,
+                       timeout=30)
+    return r if full else r.status
 
 
 def add_user(env, unit, role, login):
@@ -104,7 +109,8 @@ def main(tap, scratch):
     # Without a session: the sign-in page; not an admin: a Vietnamese 403.
     for p in pages:
         r = server.get(p)
-        tap.eq((r.status, r.header("Location")), (303, "/login"), f"GET {p} signed out: sign in")
+        tap.eq((r.status, r.header("Location")), (303, f"/login?next={p}"),
+               f"GET {p} signed out: sign in, then back here")
         r = staff.get(p)
         tap.ok(r.status == 403 and "text/html" in (r.header("Content-Type") or "") and
                "Không có quyền" in r.text and "quản trị" in r.text,
@@ -353,9 +359,29 @@ def main(tap, scratch):
             " WHERE account_id = (SELECT id FROM account WHERE login = 'a.admin')")
     snapshot = counts(pg)
     r = admin.post("/staff/accounts", {**new, "login": "gv.het-han"})
-    tap.eq((r.status, r.header("Location")), (303, "/login"),
-           "a form sent after the session expired: to the sign-in page")
+    tap.eq((r.status, r.header("Location")), (303, "/login?next=/staff/accounts"),
+           "a form sent after the session expired: to the sign-in page, then back to its page")
+    r = admin.post("/staff/accounts/gv.moi/disable", {})
+    tap.eq(r.header("Location"), "/login?next=/staff/accounts",
+           "a button's form: back to the list it is on")
+    r = admin.post(f"/staff/tokens/{token_id}/revoke", {})
+    tap.eq(r.header("Location"), "/login?next=/staff/tokens", "likewise for tokens")
     tap.eq(counts(pg), snapshot, "and nothing was changed")
+    r = admin.get("/staff/audit?from=01/09/2026&actor=a.admin")
+    tap.eq(r.header("Location"), "/login?next=/staff/audit%3Ffrom%3D01/09/2026%26actor%3Da.admin",
+           "a page with a query: back to it, query and all")
+    r = server.get("/login?" + urllib.parse.urlencode({"next": "/staff/audit?from=01/09/2026"}))
+    tap.ok('name="next" value="/staff/audit?from=01/09/2026"' in r.text,
+           "the sign-in page carries where to go next")
+    r = sign_in(server, "a.admin", next_page="/staff/audit?from=01/09/2026", full=True)
+    tap.eq((r.status, r.header("Location")), (303, "/staff/audit?from=01/09/2026"),
+           "signing in leads back to that page")
+    for bad in ("//evil.example/staff", "https://evil.example/", "/staff//evil.example",
+                "/staffevil", "/login"):
+        r = server.get("/login?" + urllib.parse.urlencode({"next": bad}))
+        tap.ok('name="next"' not in r.text, f"next={bad} is not carried (no open redirect)")
+    r = sign_in(server, "a.admin", next_page="//evil.example", full=True)
+    tap.eq(r.header("Location"), "/staff", "a foreign next leads to the start page")
 
 
 run_tests(main)
