@@ -321,6 +321,8 @@ void page_accounts(Buf *b, const AccountsPage *page)
 		    "bạn và các đơn vị trực thuộc: ");
 	count(b, n);
 	buf_puts(b, " tài khoản.</p>");
+	if (n >= 2000) /* SQL_ADMIN_ACCOUNTS stops there */
+		buf_puts(b, "<p class=\"s\">Chỉ hiện 2.000 tài khoản đầu tiên (theo đơn vị).</p>");
 	if (n == 0)
 		buf_puts(b, "<p>Chưa có tài khoản nào.</p>");
 	else
