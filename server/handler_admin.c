@@ -52,6 +52,7 @@ typedef struct Admin {
 	char notice_text[200];
 	PGresult *units;      /* copied, owned */
 	char target[65];      /* the account of the route, or the token id */
+	bool disable;         /* disable (true) or enable the target account */
 	char login[65], role[16], unit[65];
 	char nonce[33];
 	char secret[API_TOKEN_TEXT_LEN + 1];
@@ -530,7 +531,6 @@ static void state_changed(HttpRequest *r, const DbResult *result)
 {
 	Admin *a = r->data;
 	char location[128];
-	bool disable = strcmp(a->role, "disable") == 0;
 
 	if (result->status != DB_OK) {
 		reply_db_failure(r, result);
@@ -544,7 +544,7 @@ static void state_changed(HttpRequest *r, const DbResult *result)
 	}
 	/* Already in that state (a second click, a resend): the same answer. */
 	snprintf(location, sizeof location, "/staff/accounts?%s=%s",
-		 disable ? "disabled" : "enabled", a->target);
+		 a->disable ? "disabled" : "enabled", a->target);
 	redirect(r, location);
 }
 
@@ -580,7 +580,7 @@ static void change_state(HttpRequest *r, bool disable)
 			      "/staff/accounts", "Danh sách tài khoản");
 		return;
 	}
-	snprintf(a->role, sizeof a->role, "%s", disable ? "disable" : "enable");
+	a->disable = disable;
 	auth_actor(r, actor, sizeof actor);
 	params[0] = a->target;
 	if (!http_db(r, &q, state_changed))

@@ -75,8 +75,9 @@ typedef struct TokensPage {
  * revoke buttons, and the form for a new one. */
 void page_tokens(Buf *out, const TokensPage *page);
 
-/* The answer to creating a token: its secret, the only time it is shown.
- * again: the same form sent twice within a moment (a double click). */
+/* The answer to creating a token: its secret, the only time it is shown
+ * (the same form sent again within a moment, a double click, gets this page
+ * once more: the browser shows only the last answer). */
 void page_token_created(Buf *out, const char *login, const char *name, const char *role,
 			const char *unit, const char *secret);
 
