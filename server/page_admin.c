@@ -15,9 +15,12 @@
  * is back.  A page that reports a saved change (data-saved) drops every
  * draft.  A form is sent at most once per page view: the second click of a
  * double click does nothing; coming back with the Back button (a page from
- * the back-forward cache) allows sending again. */
+ * the back-forward cache) allows sending again.  An error summary takes the
+ * focus, so that a screen reader reads it first and Tab goes on to the
+ * fields. */
 const char ADMIN_SCRIPT[] =
-	"(function(){var ss=null;try{ss=window.sessionStorage}catch(x){}"
+	"(function(){var ss=null,l=document.getElementById('loi');if(l)l.focus();"
+	"try{ss=window.sessionStorage}catch(x){}"
 	"var P='hl-draft:',fs=document.querySelectorAll('form[data-draft]'),i;"
 	"function kept(f){return [].filter.call(f.elements,function(e){return e.name&&"
 	"e.type!='hidden'&&e.type!='password'&&e.type!='submit'})}"
