@@ -31,6 +31,26 @@ bool account_login_valid(const char *login, const char **why)
 	return true;
 }
 
+bool account_password_valid(const char *password)
+{
+	size_t len = strlen(password);
+
+	return len <= PASSWORD_MAX_BYTES && text_valid_utf8(password, len, NULL) &&
+	       text_char_count(password, len) >= PASSWORD_MIN_CHARS;
+}
+
+bool account_role_valid(const char *role)
+{
+	return strcmp(role, "admin") == 0 || strcmp(role, "staff") == 0 ||
+	       strcmp(role, "viewer") == 0;
+}
+
+bool api_token_name_valid(const char *name)
+{
+	return text_valid_utf8(name, strlen(name), NULL) && text_has_content(name) &&
+	       text_char_count(name, strlen(name)) <= 200;
+}
+
 bool account_hash_password(const char *password, char *out)
 {
 	/* The interactive limits: about a tenth of a second and 64 MiB per login
@@ -53,12 +73,11 @@ bool account_add(const char *conninfo, const char *org_code, const char *role,
 		*err = str_printf("invalid login \"%s\": %s", login, why);
 		return false;
 	}
-	if (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0 && strcmp(role, "viewer") != 0) {
+	if (!account_role_valid(role)) {
 		*err = str_printf("invalid role \"%s\": use admin, staff or viewer", role);
 		return false;
 	}
-	if (!text_valid_utf8(password, strlen(password), NULL) ||
-	    text_char_count(password, strlen(password)) < PASSWORD_MIN_CHARS) {
+	if (!account_password_valid(password)) {
 		*err = str_printf("the password must be valid UTF-8 of at least %d characters",
 				  PASSWORD_MIN_CHARS);
 		return false;
@@ -71,8 +90,8 @@ bool account_add(const char *conninfo, const char *org_code, const char *role,
 	if (!conn)
 		goto done;
 	{
-		const char *params[4] = {login, org_code, role, hash};
-		res = db_sync_query(conn, SQL_ACCOUNT_ADD, 4, params, "cannot add the account", err);
+		const char *params[6] = {login, org_code, role, hash, "cli", NULL};
+		res = db_sync_query(conn, SQL_ACCOUNT_ADD, 6, params, "cannot add the account", err);
 	}
 	if (!res)
 		goto done;
@@ -125,12 +144,6 @@ bool account_list(const char *conninfo, FILE *out, char **err)
 			     "cannot list the accounts", out, err);
 }
 
-static bool valid_role(const char *role)
-{
-	return strcmp(role, "admin") == 0 || strcmp(role, "staff") == 0 ||
-	       strcmp(role, "viewer") == 0;
-}
-
 bool api_token_create(const char *conninfo, const char *org_code, const char *role,
 		      const char *name, FILE *out, char **err)
 {
@@ -141,27 +154,23 @@ bool api_token_create(const char *conninfo, const char *org_code, const char *ro
 	bool ok = false;
 
 	*err = NULL;
-	if (!valid_role(role)) {
+	if (!account_role_valid(role)) {
 		*err = str_printf("invalid role \"%s\": use admin, staff or viewer", role);
 		return false;
 	}
-	if (!text_valid_utf8(name, strlen(name), NULL) || !text_has_content(name) ||
-	    text_char_count(name, strlen(name)) > 200) {
+	if (!api_token_name_valid(name)) {
 		*err = str_printf("a token name is 1 to 200 characters of text");
 		return false;
 	}
 	randombytes_buf(raw, sizeof raw);
-	memcpy(token, API_TOKEN_PREFIX, sizeof API_TOKEN_PREFIX - 1);
-	sodium_bin2base64(token + sizeof API_TOKEN_PREFIX - 1,
-			  sizeof token - (sizeof API_TOKEN_PREFIX - 1), raw, sizeof raw,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	api_token_text(raw, token);
 	api_token_hash(token, hash);
 	conn = db_sync_connect(conninfo, "hailong-token", err);
 	if (!conn)
 		goto done;
 	{
-		const char *params[4] = {name, hash, org_code, role};
-		res = db_sync_query(conn, SQL_TOKEN_CREATE, 4, params, "cannot create the token", err);
+		const char *params[6] = {name, hash, org_code, role, "cli", NULL};
+		res = db_sync_query(conn, SQL_TOKEN_CREATE, 6, params, "cannot create the token", err);
 	}
 	if (res && PQntuples(res) == 1) {
 		fprintf(out, "token %s for %s (%s of %s); it is shown only now:\n%s\n",
@@ -204,7 +213,10 @@ bool api_token_revoke(const char *conninfo, const char *id, FILE *out, char **er
 	conn = db_sync_connect(conninfo, "hailong-token", err);
 	if (!conn)
 		return false;
-	res = db_sync_query(conn, SQL_TOKEN_REVOKE, 1, &id, "cannot revoke the token", err);
+	{
+		const char *params[3] = {id, "cli", NULL};
+		res = db_sync_query(conn, SQL_TOKEN_REVOKE, 3, params, "cannot revoke the token", err);
+	}
 	if (res && PQntuples(res) == 1) {
 		fprintf(out, "token %s revoked\n", id);
 		ok = true;
@@ -214,6 +226,14 @@ bool api_token_revoke(const char *conninfo, const char *id, FILE *out, char **er
 	PQclear(res);
 	PQfinish(conn);
 	return ok;
+}
+
+void api_token_text(const unsigned char raw[32], char out[API_TOKEN_TEXT_LEN + 1])
+{
+	memcpy(out, API_TOKEN_PREFIX, sizeof API_TOKEN_PREFIX - 1);
+	sodium_bin2base64(out + sizeof API_TOKEN_PREFIX - 1,
+			  API_TOKEN_TEXT_LEN + 1 - (sizeof API_TOKEN_PREFIX - 1), raw, 32,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 void api_token_hash(const char *token, char out[65])

@@ -14,6 +14,16 @@ enum { PASSWORD_MIN_CHARS = 10, PASSWORD_MAX_BYTES = 1024 };
  * letter or digit.  False with *why (static English) otherwise. */
 bool account_login_valid(const char *login, const char **why);
 
+/* The password rule of every account, wherever it is set: valid UTF-8, at
+ * least PASSWORD_MIN_CHARS characters, at most PASSWORD_MAX_BYTES bytes. */
+bool account_password_valid(const char *password);
+
+/* "admin", "staff" or "viewer". */
+bool account_role_valid(const char *role);
+
+/* A token name: 1 to 200 characters of text (valid UTF-8, not only blanks). */
+bool api_token_name_valid(const char *name);
+
 /* Hashes password with Argon2id into out (crypto_pwhash_STRBYTES).  False
  * when memory runs out. */
 bool account_hash_password(const char *password, char *out)
@@ -39,6 +49,10 @@ bool api_token_list(const char *conninfo, FILE *out, char **err) __attribute__((
 /* Revokes the active token with this id (decimal text); audited. */
 bool api_token_revoke(const char *conninfo, const char *id, FILE *out, char **err)
 	__attribute__((warn_unused_result));
+
+/* The text form of a token from its 32 random bytes: API_TOKEN_PREFIX and
+ * 43 base64url characters. */
+void api_token_text(const unsigned char raw[32], char out[API_TOKEN_TEXT_LEN + 1]);
 
 /* The stored form of a token: lower-case hex SHA-256. */
 void api_token_hash(const char *token, char out[65]);

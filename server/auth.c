@@ -55,9 +55,62 @@ static bool wants_html(const HttpRequest *r)
 	return strncmp(r->path, "/api/", 5) != 0;
 }
 
+bool auth_next_valid(const char *next)
+{
+	size_t len = strlen(next);
+
+	if (len >= AUTH_NEXT_MAX || strncmp(next, "/staff", 6) != 0 ||
+	    (next[6] != '\0' && next[6] != '/' && next[6] != '?') || strstr(next, "//"))
+		return false;
+	for (const char *p = next; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/._~-?=&%+", *p))
+			return false;
+	return true;
+}
+
+/* The page to come back to after signing in: the page asked for, or, for a
+ * form sent after the session ended, the nearest page above the form's
+ * address (POST /staff/accounts/x/disable → /staff/accounts), where the
+ * page's script refills what was typed.  Empty when that is /staff itself
+ * (where sign-in leads anyway) or there is none. */
+static void next_page(HttpRequest *r, char *out, size_t cap)
+{
+	RouteMatch match;
+	size_t len;
+
+	out[0] = '\0';
+	if (r->method == HTTP_GET) {
+		snprintf(out, cap, "%s%s%s", r->path, r->query ? "?" : "", r->query ? r->query : "");
+	} else {
+		snprintf(out, cap, "%s", r->path);
+		while ((len = strlen(out)) > 1 &&
+		       router_match(r->server->router, HTTP_GET, out, &match) != ROUTE_FOUND) {
+			char *slash = strrchr(out, '/');
+			if (!slash || slash == out) {
+				out[0] = '\0';
+				break;
+			}
+			*slash = '\0';
+		}
+	}
+	if (strcmp(out, "/staff") == 0 || !auth_next_valid(out))
+		out[0] = '\0';
+}
+
 static void sign_in_first(HttpRequest *r)
 {
-	http_add_header(r, "Location", "/login");
+	char next[AUTH_NEXT_MAX], location[AUTH_NEXT_MAX * 3 + 16];
+	size_t n;
+
+	next_page(r, next, sizeof next);
+	n = (size_t)snprintf(location, sizeof location, "/login%s", next[0] ? "?next=" : "");
+	/* The query's own separators are escaped so that it stays one value. */
+	for (const char *p = next; *p && n + 4 < sizeof location; p++)
+		n += (size_t)(strchr("?&=%+", *p) ? snprintf(location + n, sizeof location - n,
+							      "%%%02X", (unsigned char)*p)
+						   : snprintf(location + n, sizeof location - n, "%c",
+							      *p));
+	http_add_header(r, "Location", location);
 	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
 }
 

@@ -37,6 +37,13 @@ bool auth_session_cookie(HttpRequest *r, char *out, size_t cap);
 
 #define SESSION_COOKIE "hl_session"
 
+enum { AUTH_NEXT_MAX = 512 };
+
+/* True when next is a staff page to return to after signing in: a path
+ * under /staff, with an optional query, of plain URL characters only (so
+ * never another site: no "//", no backslash, no scheme). */
+bool auth_next_valid(const char *next);
+
 /* Who to name in the audit log: the login, or "token:ID". */
 void auth_actor(const HttpRequest *r, char *out, size_t cap);
 

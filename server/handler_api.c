@@ -110,8 +110,8 @@ static void audit(HttpRequest *r)
 	long long before = http_query_number(r, "before", 0),
 		  limit = http_query_number(r, "limit", AUDIT_PAGE_DEFAULT);
 	char before_text[24], limit_text[24];
-	const char *params[3] = {r->caller.unit_path, before_text, limit_text};
-	DbQuery q = {.sql = SQL_API_AUDIT, .nparams = 3, .values = params};
+	const char *params[7] = {r->caller.unit_path, before_text, limit_text, NULL, NULL, NULL, NULL};
+	DbQuery q = {.sql = SQL_API_AUDIT, .nparams = 7, .values = params};
 
 	if (before < 0 || limit < 1 || limit > AUDIT_PAGE_MAX) {
 		http_reply_error(r, 400, "bad_request",

@@ -46,6 +46,7 @@ typedef struct PasswordCheck {
 typedef struct Login {
 	FormData data;
 	char login[65];
+	char next[AUTH_NEXT_MAX]; /* the staff page to return to, or "" */
 	long long account_id;
 	PasswordCheck *check;
 } Login;
@@ -60,18 +61,32 @@ static void login_free(void *arg)
 	free(l);
 }
 
+/* The page to return to after signing in: the POSTed form's, or the sign-in
+ * page's ?next=; "" for the start page, and for anything that is not a staff
+ * page (an open redirect otherwise). */
+static void next_of(HttpRequest *r, char out[AUTH_NEXT_MAX])
+{
+	Login *l = r->data;
+
+	if (l)
+		snprintf(out, AUTH_NEXT_MAX, "%s", l->next);
+	else if (!http_query_param(r, "next", out, AUTH_NEXT_MAX) || !auth_next_valid(out))
+		out[0] = '\0';
+}
+
 static void reply_login_page(HttpRequest *r, int status, const char *message,
 			     const char *login_value)
 {
 	SubmissionToken t;
-	char nonce[TOKEN_TEXT_LEN + 1];
+	char nonce[TOKEN_TEXT_LEN + 1], next[AUTH_NEXT_MAX];
 	Buf page;
 
 	/* A signed, dated form token: a sign-in can only come from our page. */
 	token_new(&t, 0, (long long)time(NULL));
 	token_encode(r->server->secret, &t, nonce);
 	buf_init(&page, 4096);
-	page_login(&page, nonce, message, login_value);
+	next_of(r, next);
+	page_login(&page, nonce, message, login_value, next);
 	http_reply_html(r, status, &page);
 }
 
@@ -98,7 +113,8 @@ static void session_made(HttpRequest *r, const DbResult *result)
 		http_reply_db_failure(r, result);
 		return;
 	}
-	http_add_header(r, "Location", "/staff");
+	http_add_header(r, "Location", ((Login *)r->data)->next[0] ? ((Login *)r->data)->next
+								   : "/staff");
 	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
 }
 
@@ -231,6 +247,8 @@ static void login_post(HttpRequest *r)
 		reply_login_page(r, 400, "Không đọc được dữ liệu gửi lên, vui lòng thử lại.", "");
 		return;
 	}
+	if (formdata_get(&l->data, "next") && auth_next_valid(formdata_get(&l->data, "next")))
+		snprintf(l->next, sizeof l->next, "%s", formdata_get(&l->data, "next"));
 	nonce = formdata_get(&l->data, "f");
 	if (!nonce || !token_decode(r->server->secret, nonce, &t) || t.campaign_id != 0 ||
 	    t.issued_at > now + 300 || t.issued_at < now - LOGIN_FORM_MAX_AGE) {

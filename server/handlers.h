@@ -49,6 +49,23 @@ void handle_staff_entry(HttpRequest *r);
 void handle_staff_entry_post(HttpRequest *r);
 void handle_staff_close_post(HttpRequest *r);
 
+/* The admins' pages (handler_admin.c); others get a 403 page.
+ * GET /staff/accounts lists the accounts of the caller's subtree; POST
+ * creates one; POST …/{login}/disable, …/enable and …/password change one.
+ * GET /staff/tokens lists the API tokens; POST creates one (its secret is
+ * shown in the answer, once); POST …/{id}/revoke revokes one.  GET
+ * /staff/audit: the audit log, ?actor=&action=&from=&to= (dd/mm/yyyy)
+ * &before=ID.  Every POST needs the session's CSRF token. */
+void handle_staff_accounts(HttpRequest *r);
+void handle_staff_account_create(HttpRequest *r);
+void handle_staff_account_disable(HttpRequest *r);
+void handle_staff_account_enable(HttpRequest *r);
+void handle_staff_account_password(HttpRequest *r);
+void handle_staff_tokens(HttpRequest *r);
+void handle_staff_token_create(HttpRequest *r);
+void handle_staff_token_revoke(HttpRequest *r);
+void handle_staff_audit(HttpRequest *r);
+
 /* GET /api/v1/me: who the caller is (any role). */
 void handle_api_me(HttpRequest *r);
 

@@ -7,6 +7,7 @@
 
 #include "codes.h"
 #include "jsonpath.h"
+#include "page_admin.h"
 #include "page_print.h"
 #include "page_report.h"
 #include "page_staff.h"
@@ -96,7 +97,7 @@ static void hash_b64(const char *text, char *out, size_t cap)
 void page_csp(char *out, size_t cap)
 {
 	char style[64], print_style[64], staff_style[64], report_style[64], script[64],
-		staff_script[64];
+		staff_script[64], admin_script[64];
 
 	hash_b64(STYLE, style, sizeof style);
 	hash_b64(PRINT_STYLE, print_style, sizeof print_style);
@@ -104,11 +105,12 @@ void page_csp(char *out, size_t cap)
 	hash_b64(REPORT_STYLE, report_style, sizeof report_style);
 	hash_b64(SCRIPT, script, sizeof script);
 	hash_b64(STAFF_SCRIPT, staff_script, sizeof staff_script);
+	hash_b64(ADMIN_SCRIPT, admin_script, sizeof admin_script);
 	snprintf(out, cap,
 		 "default-src 'none'; style-src 'sha256-%s' 'sha256-%s' 'sha256-%s' 'sha256-%s'; "
-		 "script-src 'sha256-%s' 'sha256-%s'; connect-src 'self'; img-src 'self' data:; "
-		 "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-		 style, print_style, staff_style, report_style, script, staff_script);
+		 "script-src 'sha256-%s' 'sha256-%s' 'sha256-%s'; connect-src 'self'; "
+		 "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+		 style, print_style, staff_style, report_style, script, staff_script, admin_script);
 }
 
 void page_head_open(Buf *b, const char *refresh)
@@ -316,7 +318,8 @@ void page_thanks(Buf *b, const char *receipt, const char *code, bool kiosk)
 	foot(b, false);
 }
 
-void page_login(Buf *b, const char *nonce, const char *message, const char *login_value)
+void page_login(Buf *b, const char *nonce, const char *message, const char *login_value,
+		const char *next)
 {
 	head(b, "Đăng nhập — hailong", "Đăng nhập dành cho cán bộ nhà trường và cơ quan quản lý.",
 	     NULL);
@@ -330,6 +333,10 @@ void page_login(Buf *b, const char *nonce, const char *message, const char *logi
 	buf_puts(b, "<form class=\"f\" method=\"post\" action=\"/login\" accept-charset=\"utf-8\">"
 		    "<input type=\"hidden\" name=\"f\" value=\"");
 	buf_html(b, nonce);
+	if (next && *next) {
+		buf_puts(b, "\"><input type=\"hidden\" name=\"next\" value=\"");
+		buf_html(b, next);
+	}
 	buf_puts(b, "\"><p><label for=\"login\">Tên đăng nhập</label>"
 		    "<input id=\"login\" name=\"login\" autocomplete=\"username\" required "
 		    "autocapitalize=\"none\" value=\"");
@@ -358,7 +365,12 @@ void page_staff_home(Buf *b, const char *login, const char *role, const char *un
 	/* Unit codes are letters, digits, '.', '_' and '-': a safe path segment. */
 	buf_puts(b, ")</p><p><a href=\"/staff/reports/");
 	buf_html(b, unit_code);
-	buf_puts(b, "\">Báo cáo mức độ hài lòng</a></p></div><div class=\"card\"><h2>Các đợt khảo sát</h2>");
+	buf_puts(b, "\">Báo cáo mức độ hài lòng</a></p>");
+	if (strcmp(role, "admin") == 0)
+		buf_puts(b, "<p>Quản trị: <a href=\"/staff/accounts\">Tài khoản</a> · "
+			    "<a href=\"/staff/tokens\">Khóa API</a> · "
+			    "<a href=\"/staff/audit\">Nhật ký thao tác</a></p>");
+	buf_puts(b, "</div><div class=\"card\"><h2>Các đợt khảo sát</h2>");
 	if (!rounds)
 		buf_puts(b, "<p>Chưa tải được danh sách, vui lòng tải lại trang.</p>");
 	else if (cJSON_GetArraySize(json_at(rounds, "items")) == 0)

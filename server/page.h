@@ -49,8 +49,11 @@ void page_message(Buf *out, const char *heading, const char *message, const char
 void page_thanks(Buf *out, const char *receipt, const char *code, bool kiosk);
 
 /* The staff sign-in page.  nonce is the signed form token; message (plain
- * text) is shown above the form, login_value refills the login field. */
-void page_login(Buf *out, const char *nonce, const char *message, const char *login_value);
+ * text) is shown above the form, login_value refills the login field; next
+ * (a checked staff path, or "") is where signing in leads, sent back as a
+ * hidden field. */
+void page_login(Buf *out, const char *nonce, const char *message, const char *login_value,
+		const char *next);
 
 /* The signed-in staff member's start page: the rounds of their part of
  * the tree (rounds: {"items": [round JSON …]}, or NULL when it could not be

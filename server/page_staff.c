@@ -42,7 +42,32 @@ const char STAFF_STYLE[] =
 	".q input.bad{outline:3px solid #b00020}"
 	".k{color:#555;font-size:.85rem;white-space:nowrap}"
 	".slip input{font-size:1.3rem;letter-spacing:.08em;width:14rem;text-transform:uppercase}"
-	"tr.el td{background:#eef4fa;font-weight:600}";
+	"tr.el td{background:#eef4fa;font-weight:600}"
+	/* The admins' pages (page_admin.c): navigation, stacked forms, lists
+	 * that wrap instead of scrolling sideways at 360 px. */
+	".nav{display:flex;flex-wrap:wrap;gap:4px 16px;align-items:center;margin:0 0 12px}"
+	".nav a{padding:8px 0}.nav a[aria-current]{font-weight:700;color:#1a1a1a}"
+	".f label{display:block;font-weight:600;margin:12px 0 4px}"
+	".f input,.f select{display:block;width:100%;max-width:28rem;min-height:44px}"
+	".f .s,.f .e{display:block;font-size:.9rem}"
+	"select{font:inherit;padding:6px 8px;border:1px solid #aab4bf;border-radius:6px;"
+	"background:#fff;color:inherit}"
+	".grid{display:flex;flex-wrap:wrap;gap:0 14px;align-items:flex-end}"
+	".grid>div{flex:1 1 12rem}"
+	".list{list-style:none;margin:0;padding:0}"
+	".list li{border-bottom:1px solid #e3e8ee;padding:10px 0;overflow-wrap:anywhere}"
+	".list p{margin:0 0 6px}"
+	".tag{display:inline-block;font-size:.85rem;padding:0 6px;border-radius:4px;"
+	"background:#eef4fa}.tag.off{background:#fdecee;color:#8a0018}"
+	"button.sec{background:#fff;color:#0b63b6;border:1px solid #0b63b6}"
+	"summary{cursor:pointer;color:#0b63b6;padding:10px 0;min-height:44px}"
+	".secret{font:1.05rem/1.5 ui-monospace,Consolas,monospace;overflow-wrap:anywhere;"
+	"background:#fff8e1;border:1px dashed #e69500;padding:10px;border-radius:6px}"
+	".d{font-size:.85rem;color:#555;overflow-wrap:anywhere}"
+	".err ul{margin:4px 0 0;padding-left:1.2rem}"
+	".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+	"white-space:nowrap}"
+	":focus-visible{outline:3px solid #f0b400;outline-offset:2px}";
 
 /* Paper entry at typing speed: a valid key in an answer field moves to the
  * next field; Enter moves on instead of sending; a second click on Save

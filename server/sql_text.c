@@ -144,13 +144,18 @@ const char SQL_DEMO_CREATE_CAMPAIGN[] =
 	" target_count, mode) VALUES ($1, $2, $3, $4, now() - interval '1 minute',"
 	" now() + interval '1 year', 40, 'both') ON CONFLICT (public_code) DO NOTHING RETURNING id";
 
-/* $1 name, $2 token hash, $3 unit code, $4 role.  The audit entry is written
- * by the same statement.  No row: no such unit. */
+/* $1 name, $2 token hash, $3 unit code, $4 role, $5 actor (the audit log's
+ * "who"), $6 scope: the creator's unit path, or NULL for the command line.
+ * The audit entry is written by the same statement.  No row: no such unit in
+ * the scope, or a token with this hash exists (the staff page derives the
+ * secret from its form, so a second click of the same form lands here). */
 const char SQL_TOKEN_CREATE[] =
 	"WITH made AS (INSERT INTO api_token (name, token_hash, org_unit_id, role)"
-	" SELECT $1, $2, id, $4 FROM org_unit WHERE code = $3 RETURNING id, org_unit_id),"
+	" SELECT $1, $2, id, $4 FROM org_unit WHERE code = $3"
+	" AND ($6::ltree IS NULL OR path <@ $6::ltree)"
+	" ON CONFLICT (token_hash) DO NOTHING RETURNING id, org_unit_id),"
 	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
-	" SELECT 'cli', org_unit_id, 'token.create',"
+	" SELECT $5, org_unit_id, 'token.create',"
 	" jsonb_build_object('token_id', id, 'name', $1::text, 'role', $4::text) FROM made)"
 	" SELECT id FROM made";
 
@@ -160,12 +165,15 @@ const char SQL_TOKEN_LIST[] =
 	" CASE WHEN t.revoked_at IS NULL THEN 'active' ELSE 'revoked' END"
 	" FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id ORDER BY t.id";
 
-/* $1 token id.  No row: no such active token. */
+/* $1 token id, $2 actor, $3 scope (the revoker's unit path, or NULL for the
+ * command line).  No row: no such active token in the scope. */
 const char SQL_TOKEN_REVOKE[] =
-	"WITH gone AS (UPDATE api_token SET revoked_at = now() WHERE id = $1::bigint"
-	" AND revoked_at IS NULL RETURNING id, org_unit_id, name),"
+	"WITH gone AS (UPDATE api_token t SET revoked_at = now() FROM org_unit o"
+	" WHERE t.id = $1::bigint AND t.revoked_at IS NULL AND o.id = t.org_unit_id"
+	" AND ($3::ltree IS NULL OR o.path <@ $3::ltree)"
+	" RETURNING t.id, t.org_unit_id, t.name),"
 	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
-	" SELECT 'cli', org_unit_id, 'token.revoke',"
+	" SELECT $2, org_unit_id, 'token.revoke',"
 	" jsonb_build_object('token_id', id, 'name', name) FROM gone)"
 	" SELECT id FROM gone";
 
@@ -179,13 +187,16 @@ const char SQL_TOKEN_AUTH[] =
 	" AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute'))"
 	" SELECT id, role, code, name, path FROM t";
 
-/* $1 login, $2 unit code, $3 role, $4 password hash; audited. */
+/* $1 login, $2 unit code, $3 role, $4 password hash, $5 actor, $6 scope
+ * (the creator's unit path, or NULL for the command line); audited.  No
+ * row: the unit is not in the scope, or the login is taken. */
 const char SQL_ACCOUNT_ADD[] =
 	"WITH made AS (INSERT INTO account (login, org_unit_id, role, password_hash)"
 	" SELECT $1, id, $3, $4 FROM org_unit WHERE code = $2"
+	" AND ($6::ltree IS NULL OR path <@ $6::ltree)"
 	" ON CONFLICT (login) DO NOTHING RETURNING id, org_unit_id),"
 	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
-	" SELECT 'cli', org_unit_id, 'account.create',"
+	" SELECT $5, org_unit_id, 'account.create',"
 	" jsonb_build_object('account_id', id, 'login', $1::text, 'role', $3::text) FROM made)"
 	" SELECT id FROM made";
 
@@ -229,13 +240,22 @@ const char SQL_API_UNIT[] =
 	" FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id"
 	" WHERE u.code = $1 AND u.path <@ $2::ltree";
 
-/* $1 the caller's unit path, $2 entries before this id (0: newest), $3 limit.
- * The audit entries of the caller's subtree, newest first. */
+/* $1 the caller's unit path, $2 entries before this id (0: newest), $3 limit;
+ * filters, each NULL for none: $4 actor (exact), $5 action (a prefix:
+ * "account" matches account.create …), $6 from and $7 to (dates, inclusive,
+ * Việt Nam time).  The audit entries of the caller's subtree, newest first:
+ * id, time (UTC, ISO), actor, unit code, action, detail, and the time as
+ * the staff page shows it ("dd/mm/yyyy HH:MM", Việt Nam time). */
 const char SQL_API_AUDIT[] =
 	"SELECT l.id, to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" l.actor, o.code, l.action, l.detail::text"
+	" l.actor, o.code, l.action, l.detail::text,"
+	" to_char(l.at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI')"
 	" FROM audit_log l JOIN org_unit o ON o.id = l.org_unit_id"
 	" WHERE o.path <@ $1::ltree AND ($2::bigint = 0 OR l.id < $2::bigint)"
+	" AND ($4::text IS NULL OR l.actor = $4::text)"
+	" AND ($5::text IS NULL OR left(l.action, length($5::text)) = $5::text)"
+	" AND ($6::date IS NULL OR l.at >= $6::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+	" AND ($7::date IS NULL OR l.at < ($7::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')"
 	" ORDER BY l.id DESC LIMIT $3::int";
 
 const char SQL_UNIT_EXISTS[] = "SELECT 1 FROM org_unit WHERE code = $1";
@@ -546,3 +566,91 @@ const char SQL_SNAPSHOT_GET[] =
 	" FROM campaign c JOIN org_unit u ON u.id = c.org_unit_id"
 	" LEFT JOIN report_snapshot s ON s.campaign_id = c.id"
 	" WHERE c.public_code = upper($1) AND ($2::ltree IS NULL OR u.path <@ $2::ltree)";
+
+/* Staff pages for admins (handler_admin.c).  $1 is always the caller's unit
+ * path: nothing outside that subtree is read or changed.  Dates come out as
+ * the pages show them, in Việt Nam time. */
+
+/* $1 scope.  id, login, role, unit code, unit name, created (dd/mm/yyyy),
+ * disabled (t/f). */
+const char SQL_ADMIN_ACCOUNTS[] =
+	"SELECT a.id, a.login, a.role, o.code, o.name,"
+	" to_char(a.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY'),"
+	" a.disabled_at IS NOT NULL"
+	" FROM account a JOIN org_unit o ON o.id = a.org_unit_id"
+	" WHERE o.path <@ $1::ltree ORDER BY o.path, a.login LIMIT 2000";
+
+/* $1 scope.  The units an admin may put accounts and tokens on: code, name. */
+const char SQL_ADMIN_UNITS[] =
+	"SELECT code, name FROM org_unit WHERE path <@ $1::ltree ORDER BY path LIMIT 2000";
+
+/* $1 login, $2 unit code, $3 scope, $4 actor, $5 role: why SQL_ACCOUNT_ADD
+ * added nothing — the login is taken (t/f), the unit lies in the scope
+ * (t/f), and whether this very account (same login, unit and role) was made
+ * by this actor in the last two minutes (t/f): the same form sent twice. */
+const char SQL_ADMIN_ACCOUNT_WHY[] =
+	"SELECT EXISTS (SELECT 1 FROM account WHERE login = $1),"
+	" EXISTS (SELECT 1 FROM org_unit WHERE code = $2 AND path <@ $3::ltree),"
+	" EXISTS (SELECT 1 FROM account a JOIN org_unit o ON o.id = a.org_unit_id"
+	" JOIN audit_log l ON l.org_unit_id = a.org_unit_id AND l.action = 'account.create'"
+	" AND l.detail->>'login' = a.login"
+	" WHERE a.login = $1 AND o.code = $2 AND a.role = $5 AND l.actor = $4"
+	" AND l.at > now() - interval '2 minutes')";
+
+/* $1 login, $2 scope, $3 actor, $4 disable (t) or enable (f).  Idempotent:
+ * an account already in that state is left alone and nothing is logged.  A
+ * disabled account's sessions end with it.  One row (the login, and t/f
+ * whether it changed) when the account is in the scope; none otherwise. */
+const char SQL_ADMIN_ACCOUNT_STATE[] =
+	"WITH target AS (SELECT a.id, a.login, a.org_unit_id FROM account a"
+	" JOIN org_unit o ON o.id = a.org_unit_id WHERE a.login = $1 AND o.path <@ $2::ltree),"
+	" changed AS (UPDATE account a SET disabled_at = CASE WHEN $4::bool THEN now() END"
+	" FROM target t WHERE a.id = t.id AND (a.disabled_at IS NULL) = $4::bool"
+	" RETURNING a.id),"
+	" ended AS (DELETE FROM staff_session WHERE $4::bool"
+	" AND account_id IN (SELECT id FROM changed)),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
+	" SELECT $3, t.org_unit_id,"
+	" CASE WHEN $4::bool THEN 'account.disable' ELSE 'account.enable' END,"
+	" jsonb_build_object('account_id', t.id, 'login', t.login)"
+	" FROM target t JOIN changed c ON c.id = t.id)"
+	" SELECT login, EXISTS (SELECT 1 FROM changed) FROM target";
+
+/* $1 login, $2 scope, $3 actor, $4 password hash, $5 the caller's account
+ * id.  Sets the password and ends the account's sessions (but the caller's
+ * own when they reset their own password); audited.  One row (the login)
+ * when the account is in the scope. */
+const char SQL_ADMIN_ACCOUNT_PASSWORD[] =
+	"WITH target AS (SELECT a.id, a.login, a.org_unit_id FROM account a"
+	" JOIN org_unit o ON o.id = a.org_unit_id WHERE a.login = $1 AND o.path <@ $2::ltree),"
+	" changed AS (UPDATE account a SET password_hash = $4 FROM target t WHERE a.id = t.id"
+	" RETURNING a.id),"
+	" ended AS (DELETE FROM staff_session WHERE account_id IN (SELECT id FROM changed)"
+	" AND account_id <> $5::bigint),"
+	" logged AS (INSERT INTO audit_log (actor, org_unit_id, action, detail)"
+	" SELECT $3, org_unit_id, 'account.password', jsonb_build_object('account_id', id,"
+	" 'login', login) FROM target)"
+	" SELECT login FROM target";
+
+/* $1 scope.  id, name, role, unit code, unit name, created (dd/mm/yyyy),
+ * last used ("dd/mm/yyyy HH:MM" or ""), revoked ("dd/mm/yyyy" or ""). */
+const char SQL_ADMIN_TOKENS[] =
+	"SELECT t.id, t.name, t.role, o.code, o.name,"
+	" to_char(t.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY'),"
+	" coalesce(to_char(t.last_used_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY HH24:MI'), ''),"
+	" coalesce(to_char(t.revoked_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY'), '')"
+	" FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id"
+	" WHERE o.path <@ $1::ltree ORDER BY t.revoked_at IS NOT NULL, t.id DESC LIMIT 2000";
+
+/* $1 token hash, $2 scope: the token a form already created (a second
+ * click): id, and whether it may be shown again (t/f: still active and made
+ * in the last two minutes). */
+const char SQL_ADMIN_TOKEN_AGAIN[] =
+	"SELECT t.id, t.revoked_at IS NULL AND t.created_at > now() - interval '2 minutes'"
+	" FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id"
+	" WHERE t.token_hash = $1 AND o.path <@ $2::ltree";
+
+/* $1 token id, $2 scope: one row when such a token lies in the scope. */
+const char SQL_ADMIN_TOKEN_IN_SCOPE[] =
+	"SELECT t.id FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id"
+	" WHERE t.id = $1::bigint AND o.path <@ $2::ltree";

@@ -57,6 +57,15 @@ extern const char SQL_STAFF_ROUND[];
 extern const char SQL_PAPER_SLIP[];
 extern const char SQL_PAPER_DRAFT[];
 extern const char SQL_PAPER_DRAFT_DONE[];
+/* admin pages */
+extern const char SQL_ADMIN_ACCOUNTS[];
+extern const char SQL_ADMIN_UNITS[];
+extern const char SQL_ADMIN_ACCOUNT_WHY[];
+extern const char SQL_ADMIN_ACCOUNT_STATE[];
+extern const char SQL_ADMIN_ACCOUNT_PASSWORD[];
+extern const char SQL_ADMIN_TOKENS[];
+extern const char SQL_ADMIN_TOKEN_AGAIN[];
+extern const char SQL_ADMIN_TOKEN_IN_SCOPE[];
 /* aggregation */
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];
