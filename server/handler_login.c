@@ -287,36 +287,3 @@ void handle_logout(HttpRequest *r)
 {
 	auth_require(r, AUTH_VIEWER, logout);
 }
-
-static void rounds_listed(HttpRequest *r, const DbResult *result)
-{
-	cJSON *rounds = NULL;
-	Buf page;
-
-	/* The start page still opens without its list when the database is slow. */
-	if (result->status == DB_OK && PQntuples(result->res) == 1)
-		rounds = cJSON_Parse(PQgetvalue(result->res, 0, 0));
-	else
-		log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
-			result->message);
-	buf_init(&page, 8192);
-	page_staff_home(&page, r->caller.login[0] ? r->caller.login : "API",
-			auth_role_name((AuthRole)r->caller.role), r->caller.unit_name,
-			r->caller.unit_code, r->caller.csrf, rounds);
-	cJSON_Delete(rounds);
-	http_reply_html(r, 200, &page);
-}
-
-static void staff_home(HttpRequest *r)
-{
-	const char *params[4] = {r->caller.unit_path, NULL, NULL, "50"};
-	DbQuery q = {.sql = SQL_CAMPAIGN_LIST, .nparams = 4, .values = params};
-
-	if (!http_db(r, &q, rounds_listed))
-		return;
-}
-
-void handle_staff_home(HttpRequest *r)
-{
-	auth_require(r, AUTH_VIEWER, staff_home);
-}

@@ -42,7 +42,29 @@ const char STAFF_STYLE[] =
 	".q input.bad{outline:3px solid #b00020}"
 	".k{color:#555;font-size:.85rem;white-space:nowrap}"
 	".slip input{font-size:1.3rem;letter-spacing:.08em;width:14rem;text-transform:uppercase}"
-	"tr.el td{background:#eef4fa;font-weight:600}";
+	"tr.el td{background:#eef4fa;font-weight:600}"
+	/* The round form, the round list and the start page. */
+	"a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #e69b00;"
+	"outline-offset:1px}"
+	"select{font:inherit;padding:6px 8px;border:1px solid #aab4bf;border-radius:6px;"
+	"background:#fff;max-width:100%}"
+	".fm label,.fm legend{display:block;font-weight:600;margin:14px 0 4px;padding:0}"
+	".fm fieldset{border:0;margin:0;padding:0;min-width:0}"
+	".fm .w{width:100%;max-width:32rem}"
+	".fm .n{width:9rem}"
+	".fm .h{color:#555;font-size:.9rem;margin:2px 0 0}"
+	".fm .ch label{display:inline;font-weight:400;margin:0 0 0 6px}"
+	".fm .ch{margin:8px 0}"
+	".dt{display:flex;flex-wrap:wrap;gap:8px}"
+	"[aria-invalid=true]{border:2px solid #b00020}"
+	".err ul{margin:6px 0 0;padding-left:1.2rem}"
+	".rl{list-style:none;padding:0;margin:0}"
+	".rl li{padding:10px 0;border-bottom:1px solid #e3e8ee;overflow-wrap:anywhere}"
+	".nav{display:flex;flex-wrap:wrap;gap:6px 14px;margin:0 0 8px}"
+	".nav [aria-current]{font-weight:700;color:#1a1a1a;text-decoration:none}"
+	"a.btn{display:inline-block;font-weight:700;color:#fff;background:#0b63b6;"
+	"border-radius:8px;padding:10px 16px;text-decoration:none}"
+	"h1,h2,p{overflow-wrap:anywhere}";
 
 /* Paper entry at typing speed: a valid key in an answer field moves to the
  * next field; Enter moves on instead of sending; a second click on Save
@@ -60,6 +82,32 @@ const char STAFF_SCRIPT[] =
 	"f.addEventListener('keydown',function(ev){var t=ev.target.tagName;"
 	"if(ev.key=='Enter'&&t!='TEXTAREA'&&t!='BUTTON'){ev.preventDefault();next(ev.target)}});"
 	"var sent=0;f.addEventListener('submit',function(ev){if(sent)ev.preventDefault();sent=1})"
+	"})();"
+	/* The round form keeps what is typed in the tab's sessionStorage: when
+	 * the session ran out while typing, the sign-in comes between, and the
+	 * form opened again is filled as it was.  A page saying the form was
+	 * saved clears it.  One click sends the form once; the back button
+	 * brings it back usable. */
+	"(function(){var s;try{s=window.sessionStorage;s.length}catch(e){s=null}"
+	"if(s&&document.querySelector('[data-draft-clear]'))"
+	"for(var i=s.length-1;i>=0;i--){var k=s.key(i);if(k&&k.indexOf('hl-draft:')==0)s.removeItem(k)}"
+	"var f=document.querySelector('form[data-draft]');if(!f)return;"
+	"var key='hl-draft:'+f.getAttribute('data-draft'),sent=0;"
+	"function els(){return[].slice.call(f.elements).filter(function(e){"
+	"return e.name&&e.type!='hidden'&&e.type!='submit'})}"
+	"function save(){if(!s)return;var d={};els().forEach(function(e){"
+	"if(e.type=='radio'){if(e.checked)d[e.name]=e.value}"
+	"else if(e.type=='checkbox')d[e.name]=e.checked?'1':'';else d[e.name]=e.value});"
+	"try{s.setItem(key,JSON.stringify(d))}catch(e){}}"
+	"var d=null;try{d=s&&f.getAttribute('data-restore')=='1'?JSON.parse(s.getItem(key)):null}"
+	"catch(e){}"
+	"if(d){els().forEach(function(e){if(!(e.name in d))return;"
+	"if(e.type=='radio')e.checked=d[e.name]==e.value;"
+	"else if(e.type=='checkbox')e.checked=d[e.name]=='1';else e.value=d[e.name]});"
+	"var n=document.getElementById('draft-note');if(n)n.hidden=false}"
+	"f.addEventListener('input',save);f.addEventListener('change',save);"
+	"f.addEventListener('submit',function(ev){if(sent){ev.preventDefault();return}sent=1;save()});"
+	"window.addEventListener('pageshow',function(){sent=0})"
 	"})();";
 
 static void head(Buf *b, const char *title, const char *refresh)
@@ -112,6 +160,26 @@ static const char *mode_name(const char *mode)
 	return "mã chung (một mã QR cho cả buổi họp)";
 }
 
+void page_staff_open(Buf *b, const char *title, const char *refresh)
+{
+	head(b, title, refresh);
+}
+
+void page_staff_close(Buf *b, bool script)
+{
+	foot(b, script);
+}
+
+void page_staff_time(Buf *b, const char *iso)
+{
+	local_time(b, iso);
+}
+
+const char *page_staff_state(const char *state)
+{
+	return state_name(state);
+}
+
 static void csrf_field(Buf *b, const char *csrf)
 {
 	buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
@@ -162,11 +230,17 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 
 	head(b, json_text(round, "title"), "30");
 	if (notice) {
-		buf_puts(b, "<p class=\"ok\" role=\"status\">");
+		/* A notice follows a saved form: its draft in the browser can go. */
+		buf_puts(b, "<p class=\"ok\" role=\"status\" data-draft-clear>");
 		buf_html(b, notice);
 		buf_puts(b, "</p>");
 	}
 	round_heading(b, round);
+	if (can_change) {
+		buf_puts(b, "<p><a href=\"/staff/rounds/");
+		buf_html(b, code);
+		buf_puts(b, "/edit\">Sửa thông tin đợt khảo sát</a></p>");
+	}
 	buf_puts(b, "<div class=\"card\"><h2>Tiến độ</h2><div class=\"kpi\">");
 	kpi(b, "Phiếu đã nhận", json_number(round, "responses.total"));
 	kpi(b, "Quét mã chung", json_number(round, "responses.qr"));
@@ -245,7 +319,7 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 			    "</button></form></div>");
 	}
 	buf_puts(b, "<p><a href=\"/staff\">← Trang cán bộ</a></p>");
-	foot(b, false);
+	foot(b, notice != NULL);
 }
 
 /* The keys an answer field takes, for the script and the hint. */

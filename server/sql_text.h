@@ -57,6 +57,10 @@ extern const char SQL_STAFF_ROUND[];
 extern const char SQL_PAPER_SLIP[];
 extern const char SQL_PAPER_DRAFT[];
 extern const char SQL_PAPER_DRAFT_DONE[];
+/* the staff pages of rounds (sql/012) */
+extern const char SQL_STAFF_ROUND_CREATE[];
+extern const char SQL_STAFF_ROUND_PAGE[];
+extern const char SQL_STAFF_ROUND_FORM[];
 /* aggregation */
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];
