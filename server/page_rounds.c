@@ -506,7 +506,9 @@ void page_dashboard(Buf *b, const DashboardPage *p)
 	buf_puts(b, "<div class=\"card\"><h1>Xin chào, ");
 	buf_html(b, p->login);
 	buf_puts(b, "</h1><p class=\"s\">Vai trò: ");
-	buf_html(b, p->role);
+	buf_puts(b, !strcmp(p->role, "admin")   ? "quản trị"
+		    : !strcmp(p->role, "staff") ? "cán bộ"
+						: "xem báo cáo");
 	buf_puts(b, " — đơn vị: ");
 	buf_html(b, p->unit_name);
 	buf_puts(b, " (");

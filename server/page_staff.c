@@ -50,6 +50,7 @@ const char STAFF_STYLE[] =
 	"background:#fff;max-width:100%}"
 	".fm label,.fm legend{display:block;font-weight:600;margin:14px 0 4px;padding:0}"
 	".fm fieldset{border:0;margin:0;padding:0;min-width:0}"
+	".fm legend{color:#0b4f8a;margin-top:18px}"
 	".fm .w{width:100%;max-width:32rem}"
 	".fm .n{width:9rem}"
 	".fm .h{color:#555;font-size:.9rem;margin:2px 0 0}"
