@@ -44,7 +44,7 @@ typedef struct RoundForm {
 	cJSON *list;              /* the list page's document */
 	char form_key[33];
 	RoundFormPage page;       /* values point into data, defaults or the round */
-	char defaults[RF_COUNT][24];
+	char defaults[RF_COUNT][112]; /* "form-id@edition" is the longest */
 	char opens[20], closes[20]; /* "YYYY-MM-DD HH:MM", Việt Nam time */
 	CampaignParams params;
 	char actor[80];
@@ -124,14 +124,14 @@ static void render_form(HttpRequest *r)
 }
 
 /* "2026-11-25T07:30:00+07:00" → "25/11/2026" and "07:30". */
-static void split_iso(const char *iso, char date[24], char time_of_day[24])
+static void split_iso(const char *iso, char date[112], char time_of_day[112])
 {
 	if (strlen(iso) < 16) {
 		date[0] = time_of_day[0] = '\0';
 		return;
 	}
-	snprintf(date, 24, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-	snprintf(time_of_day, 24, "%.5s", iso + 11);
+	snprintf(date, 112, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+	snprintf(time_of_day, 112, "%.5s", iso + 11);
 }
 
 /* The values a fresh form shows: a new round opens today at 07:00 and
@@ -140,7 +140,7 @@ static void split_iso(const char *iso, char date[24], char time_of_day[24])
 static void fill_defaults(HttpRequest *r)
 {
 	RoundForm *f = r->data;
-	char (*d)[24] = f->defaults;
+	char (*d)[112] = f->defaults;
 	const char **v = f->page.values;
 
 	if (f->editing) {
@@ -148,29 +148,24 @@ static void fill_defaults(HttpRequest *r)
 		split_iso(json_text(round, "opens"), d[RF_OPENS_DATE], d[RF_OPENS_TIME]);
 		split_iso(json_text(round, "closes"), d[RF_CLOSES_DATE], d[RF_CLOSES_TIME]);
 		if (json_has_number(round, "target"))
-			snprintf(d[RF_TARGET], 24, "%.0f", json_number(round, "target"));
+			snprintf(d[RF_TARGET], sizeof d[RF_TARGET], "%.0f", json_number(round, "target"));
 		v[RF_TITLE] = json_text(round, "title");
 		v[RF_MODE] = json_text(round, "mode");
 		v[RF_DOUBLE_ENTRY] = cJSON_IsTrue(json_at(round, "double_entry")) ? "1" : "";
 		v[RF_KIOSK] = cJSON_IsTrue(json_at(round, "kiosk")) ? "1" : "";
-		/* The current edition, as the form's choices name it. */
-		{
-			char *form = str_printf("%s@%s", json_text(round, "form.id"),
-						json_text(round, "form.edition"));
-			snprintf(d[RF_FORM], 24, "%s", form ? form : "");
-			if (form && strlen(form) >= 24)
-				d[RF_FORM][0] = '\0'; /* too long to keep here: chosen again */
-			free(form);
-		}
+		/* The current edition, as the form's choices name it (an id has at
+		 * most 63 characters, an edition 32: sql/002). */
+		snprintf(d[RF_FORM], sizeof d[RF_FORM], "%.63s@%.32s", json_text(round, "form.id"),
+			 json_text(round, "form.edition"));
 	} else {
 		time_t now = time(NULL) + 7 * 3600, later = now + 7 * 86400;
 		struct tm t;
 		gmtime_r(&now, &t);
-		strftime(d[RF_OPENS_DATE], 24, "%d/%m/%Y", &t);
+		strftime(d[RF_OPENS_DATE], sizeof d[RF_OPENS_DATE], "%d/%m/%Y", &t);
 		gmtime_r(&later, &t);
-		strftime(d[RF_CLOSES_DATE], 24, "%d/%m/%Y", &t);
-		snprintf(d[RF_OPENS_TIME], 24, "07:00");
-		snprintf(d[RF_CLOSES_TIME], 24, "17:00");
+		strftime(d[RF_CLOSES_DATE], sizeof d[RF_CLOSES_DATE], "%d/%m/%Y", &t);
+		snprintf(d[RF_OPENS_TIME], sizeof d[RF_OPENS_TIME], "07:00");
+		snprintf(d[RF_CLOSES_TIME], sizeof d[RF_CLOSES_TIME], "17:00");
 		v[RF_MODE] = "shared";
 		cJSON *u;
 		cJSON_ArrayForEach(u, json_at(f->choices, "units"))
@@ -181,8 +176,8 @@ static void fill_defaults(HttpRequest *r)
 			const cJSON *forms = json_at(f->choices, "forms");
 			if (cJSON_GetArraySize(forms) == 1) {
 				const cJSON *only = cJSON_GetArrayItem(forms, 0);
-				snprintf(d[RF_FORM], 24, "%s@%s", json_text(only, "id"),
-					 json_text(only, "edition"));
+				snprintf(d[RF_FORM], sizeof d[RF_FORM], "%.63s@%.32s",
+					 json_text(only, "id"), json_text(only, "edition"));
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import hashlib
 import html as htmllib
 import re
 import secrets
+import signal
 import urllib.parse
 
 from harness import Server, database_with_units, form_fields, form_token, run_cli, run_tests
@@ -305,6 +306,13 @@ def main(tap, scratch):
     tap.ok(r.status == 200 and "Hài lòng 0,0 %, mục tiêu" in section,
            "dashboard: criteria below target from the report, with decimal commas",
            section[:2000])
+
+    # A clean stop: under ASan/UBSan a leak or a runtime error shows here.
+    server.signal(signal.SIGTERM)
+    tap.eq(server.wait(), 0, "the server stops cleanly")
+    log = server.log_text()
+    tap.ok(not re.search(r"Sanitizer|runtime error", log), "no sanitizer report",
+           "\n".join(l for l in log.splitlines() if "Sanitizer" in l or "runtime error" in l)[:3000])
 
 
 if __name__ == "__main__":
