@@ -97,8 +97,8 @@ static void rounds_listed(HttpRequest *r, const DbResult *result)
 static void dashboard(HttpRequest *r)
 {
 	Dashboard *d = calloc(1, sizeof *d);
-	const char *params[4] = {r->caller.unit_path, NULL, "open", "50"};
-	DbQuery q = {.sql = SQL_CAMPAIGN_LIST, .nparams = 4, .values = params};
+	const char *params[2] = {r->caller.unit_path, "20"};
+	DbQuery q = {.sql = SQL_STAFF_DASHBOARD, .nparams = 2, .values = params};
 
 	if (!d) {
 		http_reply_error(r, 503, "busy", "out of memory");

@@ -491,17 +491,11 @@ static void below_target(Buf *b, const DashboardPage *p)
 void page_dashboard(Buf *b, const DashboardPage *p)
 {
 	const cJSON *items = json_at(p->open_rounds, "items"), *round;
-	double today = 0, answered = 0, targeted = 0;
-
-	cJSON_ArrayForEach(round, items)
-	{
-		today += json_number(round, "responses.today");
-		/* The rate counts only the rounds that say whom they target. */
-		if (json_has_number(round, "target")) {
-			answered += json_number(round, "responses.total");
-			targeted += json_number(round, "target");
-		}
-	}
+	double open = json_number(p->open_rounds, "open");
+	double today = json_number(p->open_rounds, "today");
+	/* The rate counts only the rounds that say whom they target. */
+	double answered = json_number(p->open_rounds, "answered");
+	double targeted = json_number(p->open_rounds, "targeted");
 	page_staff_open(b, "hailong — cán bộ", NULL);
 	buf_puts(b, "<div class=\"card\"><h1>Xin chào, ");
 	buf_html(b, p->login);
@@ -528,7 +522,7 @@ void page_dashboard(Buf *b, const DashboardPage *p)
 	} else {
 		buf_puts(b, "<div class=\"kpi\">");
 		kpi(b, "Đợt đang mở");
-		count(b, cJSON_GetArraySize(items));
+		count(b, open);
 		buf_puts(b, "</b></div>");
 		kpi(b, "Phiếu hôm nay");
 		count(b, today);
@@ -546,7 +540,7 @@ void page_dashboard(Buf *b, const DashboardPage *p)
 			count(b, targeted);
 			buf_puts(b, " phụ huynh được khảo sát, ở các đợt đang mở có ghi số phụ huynh.</p>");
 		}
-		if (cJSON_GetArraySize(items) == 0) {
+		if (open == 0) {
 			buf_puts(b, "<p>Không có đợt khảo sát nào đang mở.");
 			if (p->can_create)
 				buf_puts(b, " <a href=\"/staff/rounds/new\">Tạo đợt khảo sát mới</a>");
@@ -556,6 +550,11 @@ void page_dashboard(Buf *b, const DashboardPage *p)
 			cJSON_ArrayForEach(round, items)
 				round_item(b, round);
 			buf_puts(b, "</ul>");
+			if (open > cJSON_GetArraySize(items)) {
+				buf_puts(b, "<p><a href=\"/staff/rounds?state=open\">Xem cả ");
+				count(b, open);
+				buf_puts(b, " đợt đang mở</a></p>");
+			}
 		}
 		buf_puts(b, "</div>");
 	}

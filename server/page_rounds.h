@@ -61,7 +61,9 @@ void page_round_list(Buf *out, const RoundListPage *page);
 
 typedef struct DashboardPage {
 	const char *login, *role, *unit_name, *unit_code, *csrf;
-	const cJSON *open_rounds; /* {"items": [round JSON …]}, or NULL when it could not be read */
+	const cJSON *open_rounds; /* SQL_STAFF_DASHBOARD's {"open", "today", "answered",
+				   * "targeted", "items": [round JSON …]}, or NULL when it
+				   * could not be read */
 	const cJSON *report;      /* the caller's unit's report document, or NULL */
 	bool report_missing;      /* true: the report could not be made (busy), not "no data" */
 	bool can_create;

@@ -359,6 +359,28 @@ const char SQL_STAFF_ROUND_FORM[] =
 	" 'title', v.title) ORDER BY q.form_id, q.edition), '[]') FROM questionnaire_current q"
 	" JOIN questionnaire_version v ON v.id = q.version_id))::text";
 
+/* $1 scope, $2 rounds listed.  The staff start page: over every open round
+ * of the scope, how many there are, responses today (Việt Nam day), and
+ * responses and parents targeted of the rounds that give a target; then the
+ * first $2 of them, closing soonest first, as round JSON.
+ * {"open", "today", "answered", "targeted", "items"}. */
+const char SQL_STAFF_DASHBOARD[] =
+	"WITH open AS (SELECT c.id, c.target_count, c.closes_at, c.public_code"
+	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE o.path <@ $1::ltree AND hl_campaign_state(c) = 'open'),"
+	" counted AS (SELECT open.id, open.target_count,"
+	" (SELECT count(*) FROM response r WHERE r.campaign_id = open.id) AS total,"
+	" (SELECT count(*) FROM response r WHERE r.campaign_id = open.id AND r.submitted_minute >="
+	" date_trunc('day', now() AT TIME ZONE 'Asia/Ho_Chi_Minh') AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+	" AS today FROM open)"
+	" SELECT jsonb_build_object('open', (SELECT count(*) FROM open),"
+	" 'today', (SELECT coalesce(sum(today), 0) FROM counted),"
+	" 'answered', (SELECT coalesce(sum(total), 0) FROM counted WHERE target_count IS NOT NULL),"
+	" 'targeted', (SELECT coalesce(sum(target_count), 0) FROM counted),"
+	" 'items', (SELECT coalesce(jsonb_agg(hl_campaign_json(c) ORDER BY c.closes_at, c.public_code),"
+	" '[]') FROM campaign c WHERE c.id IN (SELECT id FROM open ORDER BY closes_at, public_code"
+	" LIMIT $2::integer)))::text";
+
 /* $1 slip code, $2 round, $3 submission id: whether the slip is used, and
  * whether this very submission is stored (a resent sheet). */
 const char SQL_PAPER_SLIP[] =

@@ -61,6 +61,7 @@ extern const char SQL_PAPER_DRAFT_DONE[];
 extern const char SQL_STAFF_ROUND_CREATE[];
 extern const char SQL_STAFF_ROUND_PAGE[];
 extern const char SQL_STAFF_ROUND_FORM[];
+extern const char SQL_STAFF_DASHBOARD[];
 /* aggregation */
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];

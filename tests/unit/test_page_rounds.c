@@ -45,7 +45,8 @@ static void test_dashboard(void **state)
 	Buf b;
 	(void)state;
 
-	snprintf(rounds_text, sizeof rounds_text, "{\"items\":[%s]}", ROUND);
+	snprintf(rounds_text, sizeof rounds_text, "{\"open\":21,\"today\":56,\"answered\":1234,"
+		 "\"targeted\":8000,\"items\":[%s]}", ROUND);
 	rounds = parse(rounds_text);
 	report = parse("{\"questionnaires\":[{\"form\":{\"title\":\"Phiếu <u>A</u>\"},"
 		       "\"responses\":1234,\"suppressed\":false,\"below_target\":["
@@ -71,11 +72,14 @@ static void test_dashboard(void **state)
 	assert_non_null(strstr(b.data, "đóng lúc 17:00 ngày 05/12/2026"));
 	assert_non_null(strstr(b.data, "href=\"/staff/rounds/new\""));
 	assert_non_null(strstr(b.data, "name=\"csrf\" value=\"c0ffee\""));
+	/* 21 open, one listed: a link to all of them. */
+	assert_non_null(strstr(b.data, "Đợt đang mở<b>21</b>"));
+	assert_non_null(strstr(b.data, "Xem cả 21 đợt đang mở"));
 	buf_free(&b);
 
 	/* No data: says so, shows "—" for the rate, never 0 %. */
 	cJSON_Delete(rounds);
-	rounds = parse("{\"items\":[]}");
+	rounds = parse("{\"open\":0,\"today\":0,\"answered\":0,\"targeted\":0,\"items\":[]}");
 	buf_init(&b, 4096);
 	page_dashboard(&b, &(DashboardPage){.login = "a", .role = "viewer", .unit_name = "u",
 					    .unit_code = "79-A", .csrf = "c", .open_rounds = rounds,
