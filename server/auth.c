@@ -9,6 +9,7 @@
 
 #include "accounts.h"
 #include "log.h"
+#include "page_staff.h"
 #include "server.h"
 #include "sql_text.h"
 
@@ -59,6 +60,23 @@ static void sign_in_first(HttpRequest *r)
 {
 	http_add_header(r, "Location", "/login");
 	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+/* A role too low: staff pages say so in Vietnamese, the API in JSON. */
+static void forbidden(HttpRequest *r)
+{
+	Buf out;
+
+	if (!wants_html(r)) {
+		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		return;
+	}
+	buf_init(&out, 2048);
+	page_staff_message(&out, "Không có quyền",
+			   "Vai trò của bạn không được làm việc này. Nếu cần, hãy nhờ người quản "
+			   "trị của đơn vị cấp quyền.",
+			   NULL);
+	http_reply_html(r, 403, &out);
 }
 
 bool auth_session_cookie(HttpRequest *r, char *out, size_t cap)
@@ -128,7 +146,7 @@ static void session_checked(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	if (r->caller.role < r->auth_min_role) {
-		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		forbidden(r);
 		return;
 	}
 	r->auth_next(r);
@@ -188,7 +206,7 @@ static void token_checked(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	if ((int)role < r->auth_min_role) {
-		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		forbidden(r);
 		return;
 	}
 	r->auth_next(r);

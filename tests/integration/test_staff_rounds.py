@@ -240,7 +240,9 @@ def main(tap, scratch):
     r = post(server, f"/staff/rounds/{code}/edit", b, {**round_fields(edit, title="Chiếm"),
                                                        "csrf": b_csrf})
     tap.eq(r.status, 404, "another school's account: POST …/edit is 404")
-    tap.eq(server.get("/staff/rounds/new", headers=viewer).status, 403, "a viewer: no new-round form")
+    r = server.get("/staff/rounds/new", headers=viewer)
+    tap.ok(r.status == 403 and "Không có quyền" in r.text, "a viewer: no new-round form, a "
+           "Vietnamese page saying why")
     v_csrf = hidden(server.get("/staff", headers=viewer).text, "csrf")
     r = post(server, "/staff/rounds", viewer, {**fields, "csrf": v_csrf,
                                                "form_key": secrets.token_hex(16)})
