@@ -7,6 +7,8 @@
 #include <sodium.h>
 #include <strings.h>
 
+#include <event2/http.h>
+
 #include "accounts.h"
 #include "log.h"
 #include "page_staff.h"
@@ -56,9 +58,40 @@ static bool wants_html(const HttpRequest *r)
 	return strncmp(r->path, "/api/", 5) != 0;
 }
 
+bool auth_safe_next(const char *next)
+{
+	size_t len = next ? strlen(next) : 0;
+
+	if (len < 6 || len >= 256 || strncmp(next, "/staff", 6) != 0 ||
+	    (next[6] && next[6] != '/' && next[6] != '?') || strstr(next, "//") || strstr(next, ".."))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)next[i]) && !strchr("/-_.?=&%", next[i]))
+			return false;
+	return true;
+}
+
+/* Signing in leads back where the person was: the page asked for or, for a
+ * form sent after the session ran out, the form's page (what was typed
+ * waits in the browser, see STAFF_SCRIPT). */
 static void sign_in_first(HttpRequest *r)
 {
-	http_add_header(r, "Location", "/login");
+	char next[256] = "", location[300] = "/login";
+
+	if (r->method == HTTP_GET || r->method == HTTP_HEAD)
+		snprintf(next, sizeof next, "%s%s%s", r->path, r->query ? "?" : "",
+			 r->query ? r->query : "");
+	else if (strcmp(r->path, "/staff/rounds") == 0)
+		snprintf(next, sizeof next, "/staff/rounds/new");
+	else if (strlen(r->path) > 5 && strcmp(r->path + strlen(r->path) - 5, "/edit") == 0)
+		snprintf(next, sizeof next, "%s", r->path);
+	if (strcmp(next, "/staff") != 0 && auth_safe_next(next)) {
+		char *encoded = evhttp_encode_uri(next);
+		if (encoded)
+			snprintf(location, sizeof location, "/login?next=%s", encoded);
+		free(encoded);
+	}
+	http_add_header(r, "Location", location);
 	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
 }
 

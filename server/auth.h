@@ -37,6 +37,11 @@ bool auth_session_cookie(HttpRequest *r, char *out, size_t cap);
 
 #define SESSION_COOKIE "hl_session"
 
+/* True when next is a page of ours to return to after signing in: a path
+ * under /staff, of URL-safe characters only, shorter than 256 bytes (so
+ * never another site, "//host" or a header split). */
+bool auth_safe_next(const char *next);
+
 /* Who to name in the audit log: the login, or "token:ID". */
 void auth_actor(const HttpRequest *r, char *out, size_t cap);
 

@@ -46,6 +46,7 @@ typedef struct PasswordCheck {
 typedef struct Login {
 	FormData data;
 	char login[65];
+	char next[256]; /* where signing in leads; "" for /staff */
 	long long account_id;
 	PasswordCheck *check;
 } Login;
@@ -61,7 +62,7 @@ static void login_free(void *arg)
 }
 
 static void reply_login_page(HttpRequest *r, int status, const char *message,
-			     const char *login_value)
+			     const char *login_value, const char *next)
 {
 	SubmissionToken t;
 	char nonce[TOKEN_TEXT_LEN + 1];
@@ -71,13 +72,17 @@ static void reply_login_page(HttpRequest *r, int status, const char *message,
 	token_new(&t, 0, (long long)time(NULL));
 	token_encode(r->server->secret, &t, nonce);
 	buf_init(&page, 4096);
-	page_login(&page, nonce, message, login_value);
+	page_login(&page, nonce, message, login_value, next);
 	http_reply_html(r, status, &page);
 }
 
 static void show_login(HttpRequest *r)
 {
-	reply_login_page(r, 200, NULL, "");
+	char next[256];
+
+	if (!http_query_param(r, "next", next, sizeof next) || !auth_safe_next(next))
+		next[0] = '\0';
+	reply_login_page(r, 200, NULL, "", next);
 }
 
 void handle_login_get(HttpRequest *r)
@@ -89,7 +94,7 @@ static void refuse(HttpRequest *r)
 {
 	Login *l = r->data;
 
-	reply_login_page(r, 401, "Tên đăng nhập hoặc mật khẩu không đúng.", l->login);
+	reply_login_page(r, 401, "Tên đăng nhập hoặc mật khẩu không đúng.", l->login, l->next);
 }
 
 static void session_made(HttpRequest *r, const DbResult *result)
@@ -98,7 +103,7 @@ static void session_made(HttpRequest *r, const DbResult *result)
 		http_reply_db_failure(r, result);
 		return;
 	}
-	http_add_header(r, "Location", "/staff");
+	http_add_header(r, "Location", ((Login *)r->data)->next[0] ? ((Login *)r->data)->next : "/staff");
 	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
 }
 
@@ -200,7 +205,8 @@ static bool limited(HttpRequest *r, RateLimit *limit, const char *key)
 		return false;
 	snprintf(value, sizeof value, "%d", retry);
 	http_add_header(r, "Retry-After", value);
-	reply_login_page(r, 429, "Quá nhiều lần đăng nhập. Vui lòng chờ một lát rồi thử lại.", "");
+	reply_login_page(r, 429, "Quá nhiều lần đăng nhập. Vui lòng chờ một lát rồi thử lại.", "",
+			 ((Login *)r->data)->next);
 	return true;
 }
 
@@ -228,13 +234,16 @@ static void login_post(HttpRequest *r)
 		return;
 	body = http_request_body(r, &len);
 	if (!formdata_parse(body, len, &l->data, &why)) {
-		reply_login_page(r, 400, "Không đọc được dữ liệu gửi lên, vui lòng thử lại.", "");
+		reply_login_page(r, 400, "Không đọc được dữ liệu gửi lên, vui lòng thử lại.", "", "");
 		return;
 	}
+	if (auth_safe_next(formdata_get(&l->data, "next")))
+		snprintf(l->next, sizeof l->next, "%s", formdata_get(&l->data, "next"));
 	nonce = formdata_get(&l->data, "f");
 	if (!nonce || !token_decode(r->server->secret, nonce, &t) || t.campaign_id != 0 ||
 	    t.issued_at > now + 300 || t.issued_at < now - LOGIN_FORM_MAX_AGE) {
-		reply_login_page(r, 400, "Trang đăng nhập đã quá hạn, vui lòng đăng nhập lại.", "");
+		reply_login_page(r, 400, "Trang đăng nhập đã quá hạn, vui lòng đăng nhập lại.", "",
+				 l->next);
 		return;
 	}
 	login = formdata_get(&l->data, "login");

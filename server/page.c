@@ -316,7 +316,8 @@ void page_thanks(Buf *b, const char *receipt, const char *code, bool kiosk)
 	foot(b, false);
 }
 
-void page_login(Buf *b, const char *nonce, const char *message, const char *login_value)
+void page_login(Buf *b, const char *nonce, const char *message, const char *login_value,
+		const char *next)
 {
 	head(b, "Đăng nhập — hailong", "Đăng nhập dành cho cán bộ nhà trường và cơ quan quản lý.",
 	     NULL);
@@ -330,6 +331,10 @@ void page_login(Buf *b, const char *nonce, const char *message, const char *logi
 	buf_puts(b, "<form class=\"f\" method=\"post\" action=\"/login\" accept-charset=\"utf-8\">"
 		    "<input type=\"hidden\" name=\"f\" value=\"");
 	buf_html(b, nonce);
+	if (next && *next) {
+		buf_puts(b, "\"><input type=\"hidden\" name=\"next\" value=\"");
+		buf_html(b, next);
+	}
 	buf_puts(b, "\"><p><label for=\"login\">Tên đăng nhập</label>"
 		    "<input id=\"login\" name=\"login\" autocomplete=\"username\" required "
 		    "autocapitalize=\"none\" value=\"");

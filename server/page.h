@@ -49,8 +49,10 @@ void page_message(Buf *out, const char *heading, const char *message, const char
 void page_thanks(Buf *out, const char *receipt, const char *code, bool kiosk);
 
 /* The staff sign-in page.  nonce is the signed form token; message (plain
- * text) is shown above the form, login_value refills the login field. */
-void page_login(Buf *out, const char *nonce, const char *message, const char *login_value);
+ * text) is shown above the form, login_value refills the login field; next
+ * (a checked local path, or "") is where signing in leads. */
+void page_login(Buf *out, const char *nonce, const char *message, const char *login_value,
+		const char *next);
 
 /* Dates as parents read them: "07:30 ngày 23/11/2026" (Asia/Ho_Chi_Minh). */
 void page_format_time(long long unix_seconds, char *out, size_t cap);

@@ -17,11 +17,12 @@ const fits = async (page, what, name) => {
   ok(w <= 360, `${what}: no sideways scrolling at 360 px (content ${w} px wide)`);
   await page.screenshot({ path: join(shots, `${name}-360.png`), fullPage: true });
 };
-const signIn = async (page) => {
-  await page.goto(`${base}/login`, { waitUntil: 'load' });
+// Signs in on the sign-in page (opened first unless already there); lands on `to`.
+const signIn = async (page, to = '/staff', open = true) => {
+  if (open) await page.goto(`${base}/login`, { waitUntil: 'load' });
   await page.fill('#login', login);
   await page.fill('#password', password);
-  await Promise.all([page.waitForURL(`${base}/staff`, { timeout: 30000 }), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${base}${to}`, { timeout: 30000 }), page.click('button[type=submit]')]);
 };
 
 try {
@@ -73,12 +74,13 @@ try {
   await page.fill('#f-title', 'Đợt nhập dở khi hết phiên');
   await page.fill('#f-target', '77');
   await context.clearCookies();
-  await Promise.all([page.waitForURL(`${base}/login`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${base}/login?next=%2Fstaff%2Frounds%2Fnew`),
+    page.click('button[type=submit]')]);
   ok(true, 'with the session gone, sending leads to the sign-in page');
-  await signIn(page);
-  await page.goto(`${base}/staff/rounds/new`, { waitUntil: 'load' });
+  await signIn(page, '/staff/rounds/new', false);
+  ok(true, 'signing in again leads back to the form');
   ok(await page.inputValue('#f-title') === 'Đợt nhập dở khi hết phiên' &&
-     await page.inputValue('#f-target') === '77', 'after signing in again the form holds what was typed');
+     await page.inputValue('#f-target') === '77', 'and the form holds what was typed');
   ok(await page.isVisible('#draft-note'), 'and says it was filled again');
   await fits(page, 'the refilled form', 'staff-round-restored');
 

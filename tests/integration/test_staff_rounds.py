@@ -23,13 +23,16 @@ FORM = "hop-phu-huynh-nhanh"
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def sign_in(server, login):
+def sign_in(server, login, next_page=None, where=None):
     page = server.get("/login").text
     nonce = re.search(r'name="f" value="([^"]+)"', page).group(1)
-    r = server.request("POST", "/login",
-                       body=urllib.parse.urlencode({"f": nonce, "login": login,
-                                                    "password": PASSWORD}),
+    fields = {"f": nonce, "login": login, "password": PASSWORD}
+    if next_page:
+        fields["next"] = next_page
+    r = server.request("POST", "/login", body=urllib.parse.urlencode(fields),
                        headers=FORM_HEADERS, timeout=30)
+    if where is not None:
+        where.append(r.header("Location"))
     cookie = re.match(r"(hl_session=[A-Za-z0-9_-]{43});", r.header("Set-Cookie") or "")
     return {"Cookie": cookie.group(1)} if cookie else {}
 
@@ -90,19 +93,32 @@ def main(tap, scratch):
     edition = pg.psql(f"SELECT edition FROM questionnaire_current WHERE form_id = '{FORM}'")
     server = Server(scratch, pg.conninfo, env={"HAILONG_BASE_URL": "https://ks.example.vn"})
 
-    # Without a session every page sends people to sign in.
-    for path in ("/staff/rounds", "/staff/rounds/new"):
-        r = server.get(path)
-        tap.eq((r.status, r.header("Location")), (303, "/login"), f"GET {path} signed out: "
-               "303 to /login")
-    r = server.request("POST", "/staff/rounds", body="title=x", headers=FORM_HEADERS)
-    tap.eq((r.status, r.header("Location")), (303, "/login"), "POST /staff/rounds signed out: "
-           "303 to /login")
+    # Without a session every page sends people to sign in, and signing in
+    # leads back: to the page, or to the form whose post found no session.
+    for method, path, back in (("GET", "/staff/rounds?state=open", "/staff/rounds?state=open"),
+                               ("GET", "/staff/rounds/new", "/staff/rounds/new"),
+                               ("POST", "/staff/rounds", "/staff/rounds/new"),
+                               ("POST", "/staff/rounds/ABC234/edit", "/staff/rounds/ABC234/edit")):
+        r = server.request(method, path, body="title=x" if method == "POST" else None,
+                           headers=FORM_HEADERS)
+        want = "/login?next=" + urllib.parse.quote(back, safe="")
+        tap.eq((r.status, r.header("Location")), (303, want),
+               f"{method} {path} signed out: 303 to sign in, then back to {back}")
+    r = server.get("/login?next=%2Fstaff%2Frounds%2Fnew")
+    tap.eq(hidden(r.text, "next"), "/staff/rounds/new", "the sign-in page carries where to go next")
+    for evil in ("https://evil.example/", "//evil.example/staff", "/staff/../login",
+                 "/staffevil", "/staff\r\nSet-Cookie: x=1"):
+        r = server.get("/login?next=" + urllib.parse.quote(evil, safe=""))
+        tap.ok(r.status == 200 and 'name="next"' not in r.text,
+               f"a next of {evil!r} is dropped")
 
-    a = sign_in(server, "gv.a")
-    b = sign_in(server, "gv.b")
-    viewer = sign_in(server, "xem.a")
+    where = []
+    a = sign_in(server, "gv.a", "/staff/rounds/new", where)
+    b = sign_in(server, "gv.b", "https://evil.example/", where)
+    viewer = sign_in(server, "xem.a", None, where)
     tap.ok(a and b and viewer, "three accounts signed in")
+    tap.eq(where, ["/staff/rounds/new", "/staff", "/staff"],
+           "signing in leads to the next page asked for, never to another site")
 
     # No data yet.
     r = server.get("/staff", headers=a)
