@@ -6,6 +6,7 @@
 #include "codes.h"
 #include "jsonpath.h"
 #include "page.h"
+#include "page_report.h"
 
 /* Desktop first but usable at 360 px: staff use school laptops and their
  * phones.  System fonts only. */
@@ -219,7 +220,11 @@ static void round_heading(Buf *b, const cJSON *round)
 
 static void kpi(Buf *b, const char *label, double value)
 {
-	buf_printf(b, "<div>%s<b>%.0f</b></div>", label, value);
+	cJSON n = {.type = cJSON_Number, .valuedouble = value};
+
+	buf_printf(b, "<div>%s<b>", label);
+	page_count(b, &n); /* "1.234": the thousands dot */
+	buf_puts(b, "</b></div>");
 }
 
 void page_round(Buf *b, const cJSON *round, const char *base_url, const char *csrf,
@@ -251,14 +256,24 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 	buf_puts(b, "</div>");
 	if (json_has_number(round, "target")) {
 		double rate = json_number(round, "response_rate");
-		buf_printf(b, "<p>Tỉ lệ phản hồi: <b>%.1f%%</b> (%.0f/%.0f phụ huynh)</p>", rate,
-			   json_number(round, "responses.total"), json_number(round, "target"));
+		/* Pages write numbers the Vietnamese way ("40,0 %"); the meter's
+		 * value below is an attribute, in machine format. */
+		buf_puts(b, "<p>Tỉ lệ phản hồi: <b>");
+		page_decimal(b, rate, 1);
+		buf_puts(b, " %</b> (");
+		page_count(b, json_at(round, "responses.total"));
+		buf_puts(b, "/");
+		page_count(b, json_at(round, "target"));
+		buf_puts(b, " phụ huynh)</p>");
 		/* A width in a class would need 101 rules: a meter is built for this. */
 		buf_printf(b, "<meter min=\"0\" max=\"100\" value=\"%.1f\">%.1f%%</meter>",
 			   rate > 100 ? 100 : rate, rate);
 	}
-	buf_printf(b, "<p>Phiếu riêng đã in: <b>%.0f</b>, đã dùng: <b>%.0f</b></p>",
-		   json_number(round, "slips.printed"), json_number(round, "slips.redeemed"));
+	buf_puts(b, "<p>Phiếu riêng đã in: <b>");
+	page_count(b, json_at(round, "slips.printed"));
+	buf_puts(b, "</b>, đã dùng: <b>");
+	page_count(b, json_at(round, "slips.redeemed"));
+	buf_puts(b, "</b></p>");
 	buf_puts(b, "<p class=\"s\">Trang tự cập nhật mỗi 30 giây.</p></div>");
 
 	buf_puts(b, "<div class=\"card\"><h2>In ấn</h2><p>Đường dẫn cho phụ huynh: <b>");
