@@ -269,7 +269,8 @@ static void error_summary(Buf *b, const RoundFormPage *p)
 		n += p->errors[f] != NULL;
 	if (!n && !p->error)
 		return;
-	buf_puts(b, "<div class=\"err\" role=\"alert\" id=\"loi\"><h2>Chưa lưu được");
+	buf_puts(b, "<div class=\"err\" role=\"alert\" id=\"loi\" tabindex=\"-1\"><h2>Chưa lưu "
+		    "được");
 	if (n)
 		buf_printf(b, ": có %d chỗ cần sửa", n);
 	buf_puts(b, "</h2>");

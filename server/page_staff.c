@@ -88,11 +88,13 @@ const char STAFF_SCRIPT[] =
 	/* The round form keeps what is typed in the tab's sessionStorage: when
 	 * the session ran out while typing, the sign-in comes between, and the
 	 * form opened again is filled as it was.  A page saying the form was
-	 * saved clears it.  One click sends the form once; the back button
-	 * brings it back usable. */
+	 * saved clears it.  A form sent back with errors puts the focus on its
+	 * error summary, read out first.  One click sends the form once; the
+	 * back button brings it back usable. */
 	"(function(){var s;try{s=window.sessionStorage;s.length}catch(e){s=null}"
 	"if(s&&document.querySelector('[data-draft-clear]'))"
 	"for(var i=s.length-1;i>=0;i--){var k=s.key(i);if(k&&k.indexOf('hl-draft:')==0)s.removeItem(k)}"
+	"var l=document.getElementById('loi');if(l)l.focus();"
 	"var f=document.querySelector('form[data-draft]');if(!f)return;"
 	"var key='hl-draft:'+f.getAttribute('data-draft'),sent=0;"
 	"function els(){return[].slice.call(f.elements).filter(function(e){"

@@ -56,6 +56,8 @@ try {
   const summary = await page.$('#loi');
   ok(summary && /không có trên lịch/.test(await summary.innerText()),
     'a date that does not exist: the error summary says so in Vietnamese');
+  ok(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'loi',
+    'the error summary has the focus');
   ok(await page.inputValue('#f-title') === 'Họp phụ huynh qua trình duyệt', 'the typed title is kept');
   await fits(page, 'the form with errors', 'staff-round-errors');
   await page.click('#loi a[href="#f-opens_date"]');

@@ -170,7 +170,8 @@ def main(tap, scratch):
            ({"mode": "paper"}, "mode", "cách phụ huynh nhận phiếu")]
     for change, field, message in bad:
         r = post(server, "/staff/rounds", a, {**fields, **change})
-        summary = re.search(r'<div class="err" role="alert" id="loi">(.*?)</div>', r.text, re.S)
+        summary = re.search(r'<div class="err" role="alert" id="loi" tabindex="-1">(.*?)</div>',
+                            r.text, re.S)
         link = f'href="#f-{field}' in (summary.group(1) if summary else "")
         kept = field_value(r.text, "title") == fields["title"] or field == "title"
         tap.ok(r.status == 422 and message in r.text and link and kept and
