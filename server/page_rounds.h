@@ -32,6 +32,7 @@ typedef enum RoundField {
 /* The form field names ("title", "unit", …), indexed by RoundField. */
 extern const char *const ROUND_FIELD_NAMES[RF_COUNT];
 
+/* Every pointer in these page structs is borrowed for the call. */
 typedef struct RoundFormPage {
 	const cJSON *choices; /* SQL_STAFF_ROUND_FORM's document: "units", "forms" */
 	const cJSON *round;   /* the round being edited (its JSON), NULL for a new one */
