@@ -7,8 +7,11 @@
 #include <sodium.h>
 #include <strings.h>
 
+#include <event2/http.h>
+
 #include "accounts.h"
 #include "log.h"
+#include "page_staff.h"
 #include "server.h"
 #include "sql_text.h"
 
@@ -57,10 +60,11 @@ static bool wants_html(const HttpRequest *r)
 
 bool auth_next_valid(const char *next)
 {
-	size_t len = strlen(next);
+	size_t len = next ? strlen(next) : 0;
 
-	if (len >= AUTH_NEXT_MAX || strncmp(next, "/staff", 6) != 0 ||
-	    (next[6] != '\0' && next[6] != '/' && next[6] != '?') || strstr(next, "//"))
+	if (len < 6 || len >= AUTH_NEXT_MAX || strncmp(next, "/staff", 6) != 0 ||
+	    (next[6] != '\0' && next[6] != '/' && next[6] != '?') || strstr(next, "//") ||
+	    strstr(next, ".."))
 		return false;
 	for (const char *p = next; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("/._~-?=&%+", *p))
@@ -70,17 +74,20 @@ bool auth_next_valid(const char *next)
 
 /* The page to come back to after signing in: the page asked for, or, for a
  * form sent after the session ended, the nearest page above the form's
- * address (POST /staff/accounts/x/disable → /staff/accounts), where the
- * page's script refills what was typed.  Empty when that is /staff itself
- * (where sign-in leads anyway) or there is none. */
+ * address (POST /staff/accounts/x/disable → /staff/accounts; a new round's
+ * form, POST /staff/rounds, is at /staff/rounds/new), where the page's
+ * script refills what was typed.  Empty when that is /staff itself (where
+ * sign-in leads anyway) or there is none. */
 static void next_page(HttpRequest *r, char *out, size_t cap)
 {
 	RouteMatch match;
 	size_t len;
 
 	out[0] = '\0';
-	if (r->method == HTTP_GET) {
+	if (r->method == HTTP_GET || r->method == HTTP_HEAD) {
 		snprintf(out, cap, "%s%s%s", r->path, r->query ? "?" : "", r->query ? r->query : "");
+	} else if (strcmp(r->path, "/staff/rounds") == 0) {
+		snprintf(out, cap, "/staff/rounds/new");
 	} else {
 		snprintf(out, cap, "%s", r->path);
 		while ((len = strlen(out)) > 1 &&
@@ -112,6 +119,23 @@ static void sign_in_first(HttpRequest *r)
 							      *p));
 	http_add_header(r, "Location", location);
 	http_reply(r, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+/* A role too low: staff pages say so in Vietnamese, the API in JSON. */
+static void forbidden(HttpRequest *r)
+{
+	Buf out;
+
+	if (!wants_html(r)) {
+		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		return;
+	}
+	buf_init(&out, 2048);
+	page_staff_message(&out, "Không có quyền",
+			   "Vai trò của bạn không được làm việc này. Nếu cần, hãy nhờ người quản "
+			   "trị của đơn vị cấp quyền.",
+			   NULL);
+	http_reply_html(r, 403, &out);
 }
 
 bool auth_session_cookie(HttpRequest *r, char *out, size_t cap)
@@ -181,7 +205,7 @@ static void session_checked(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	if (r->caller.role < r->auth_min_role) {
-		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		forbidden(r);
 		return;
 	}
 	r->auth_next(r);
@@ -241,7 +265,7 @@ static void token_checked(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	if ((int)role < r->auth_min_role) {
-		http_reply_error(r, 403, "forbidden", "your role does not allow this action");
+		forbidden(r);
 		return;
 	}
 	r->auth_next(r);

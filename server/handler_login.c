@@ -61,38 +61,29 @@ static void login_free(void *arg)
 	free(l);
 }
 
-/* The page to return to after signing in: the POSTed form's, or the sign-in
- * page's ?next=; "" for the start page, and for anything that is not a staff
- * page (an open redirect otherwise). */
-static void next_of(HttpRequest *r, char out[AUTH_NEXT_MAX])
-{
-	Login *l = r->data;
-
-	if (l)
-		snprintf(out, AUTH_NEXT_MAX, "%s", l->next);
-	else if (!http_query_param(r, "next", out, AUTH_NEXT_MAX) || !auth_next_valid(out))
-		out[0] = '\0';
-}
-
 static void reply_login_page(HttpRequest *r, int status, const char *message,
-			     const char *login_value)
+			     const char *login_value, const char *next)
 {
 	SubmissionToken t;
-	char nonce[TOKEN_TEXT_LEN + 1], next[AUTH_NEXT_MAX];
+	char nonce[TOKEN_TEXT_LEN + 1];
 	Buf page;
 
 	/* A signed, dated form token: a sign-in can only come from our page. */
 	token_new(&t, 0, (long long)time(NULL));
 	token_encode(r->server->secret, &t, nonce);
 	buf_init(&page, 4096);
-	next_of(r, next);
 	page_login(&page, nonce, message, login_value, next);
 	http_reply_html(r, status, &page);
 }
 
 static void show_login(HttpRequest *r)
 {
-	reply_login_page(r, 200, NULL, "");
+	char next[AUTH_NEXT_MAX];
+
+	/* Only a staff page: anything else would be an open redirect. */
+	if (!http_query_param(r, "next", next, sizeof next) || !auth_next_valid(next))
+		next[0] = '\0';
+	reply_login_page(r, 200, NULL, "", next);
 }
 
 void handle_login_get(HttpRequest *r)
@@ -104,7 +95,7 @@ static void refuse(HttpRequest *r)
 {
 	Login *l = r->data;
 
-	reply_login_page(r, 401, "Tên đăng nhập hoặc mật khẩu không đúng.", l->login);
+	reply_login_page(r, 401, "Tên đăng nhập hoặc mật khẩu không đúng.", l->login, l->next);
 }
 
 static void session_made(HttpRequest *r, const DbResult *result)
@@ -216,7 +207,8 @@ static bool limited(HttpRequest *r, RateLimit *limit, const char *key)
 		return false;
 	snprintf(value, sizeof value, "%d", retry);
 	http_add_header(r, "Retry-After", value);
-	reply_login_page(r, 429, "Quá nhiều lần đăng nhập. Vui lòng chờ một lát rồi thử lại.", "");
+	reply_login_page(r, 429, "Quá nhiều lần đăng nhập. Vui lòng chờ một lát rồi thử lại.", "",
+			 ((Login *)r->data)->next);
 	return true;
 }
 
@@ -244,7 +236,7 @@ static void login_post(HttpRequest *r)
 		return;
 	body = http_request_body(r, &len);
 	if (!formdata_parse(body, len, &l->data, &why)) {
-		reply_login_page(r, 400, "Không đọc được dữ liệu gửi lên, vui lòng thử lại.", "");
+		reply_login_page(r, 400, "Không đọc được dữ liệu gửi lên, vui lòng thử lại.", "", "");
 		return;
 	}
 	if (formdata_get(&l->data, "next") && auth_next_valid(formdata_get(&l->data, "next")))
@@ -252,7 +244,8 @@ static void login_post(HttpRequest *r)
 	nonce = formdata_get(&l->data, "f");
 	if (!nonce || !token_decode(r->server->secret, nonce, &t) || t.campaign_id != 0 ||
 	    t.issued_at > now + 300 || t.issued_at < now - LOGIN_FORM_MAX_AGE) {
-		reply_login_page(r, 400, "Trang đăng nhập đã quá hạn, vui lòng đăng nhập lại.", "");
+		reply_login_page(r, 400, "Trang đăng nhập đã quá hạn, vui lòng đăng nhập lại.", "",
+				 l->next);
 		return;
 	}
 	login = formdata_get(&l->data, "login");
@@ -304,37 +297,4 @@ static void logout(HttpRequest *r)
 void handle_logout(HttpRequest *r)
 {
 	auth_require(r, AUTH_VIEWER, logout);
-}
-
-static void rounds_listed(HttpRequest *r, const DbResult *result)
-{
-	cJSON *rounds = NULL;
-	Buf page;
-
-	/* The start page still opens without its list when the database is slow. */
-	if (result->status == DB_OK && PQntuples(result->res) == 1)
-		rounds = cJSON_Parse(PQgetvalue(result->res, 0, 0));
-	else
-		log_msg(LOG_WARN, r->id, "database %s: %s", db_status_name(result->status),
-			result->message);
-	buf_init(&page, 8192);
-	page_staff_home(&page, r->caller.login[0] ? r->caller.login : "API",
-			auth_role_name((AuthRole)r->caller.role), r->caller.unit_name,
-			r->caller.unit_code, r->caller.csrf, rounds);
-	cJSON_Delete(rounds);
-	http_reply_html(r, 200, &page);
-}
-
-static void staff_home(HttpRequest *r)
-{
-	const char *params[4] = {r->caller.unit_path, NULL, NULL, "50"};
-	DbQuery q = {.sql = SQL_CAMPAIGN_LIST, .nparams = 4, .values = params};
-
-	if (!http_db(r, &q, rounds_listed))
-		return;
-}
-
-void handle_staff_home(HttpRequest *r)
-{
-	auth_require(r, AUTH_VIEWER, staff_home);
 }

@@ -601,12 +601,22 @@ static void loaded(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	switch (p->view) {
-	case VIEW_ROUND:
+	case VIEW_ROUND: {
+		/* Where the round form sends people after saving (post/redirect/get):
+		 * the page says so, and only says so. */
+		char saved[8] = "";
+		const char *notice = NULL;
+		if (http_query_param(r, "saved", saved, sizeof saved))
+			notice = strcmp(saved, "new") == 0
+					 ? "Đã tạo đợt khảo sát. In áp phích mã QR hoặc tạo phiếu "
+					   "riêng bên dưới."
+					 : "Đã lưu các thay đổi của đợt khảo sát.";
 		buf_init(&out, 16 * 1024);
-		page_round(&out, p->round, r->server->base_url, r->caller.csrf, NULL,
+		page_round(&out, p->round, r->server->base_url, r->caller.csrf, notice,
 			   r->caller.role >= AUTH_STAFF);
 		http_reply_html(r, 200, &out);
 		return;
+	}
 	case VIEW_POSTER:
 		render_print(r);
 		return;

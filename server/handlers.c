@@ -28,6 +28,12 @@ bool handlers_register(Router *router)
 		{HTTP_POST, "/logout", handle_logout},
 		{HTTP_GET, "/staff", handle_staff_home},
 		{HTTP_GET, "/staff/reports/{code}", handle_staff_report},
+		/* The rounds' own pages (handler_round_forms.c). */
+		{HTTP_GET, "/staff/rounds", handle_staff_rounds},
+		{HTTP_POST, "/staff/rounds", handle_staff_round_create},
+		{HTTP_GET, "/staff/rounds/new", handle_staff_round_new},
+		{HTTP_GET, "/staff/rounds/{code}/edit", handle_staff_round_edit},
+		{HTTP_POST, "/staff/rounds/{code}/edit", handle_staff_round_update},
 		{HTTP_GET, "/staff/rounds/{code}", handle_staff_round},
 		{HTTP_GET, "/staff/rounds/{code}/poster", handle_staff_poster},
 		{HTTP_GET, "/staff/rounds/{code}/slips", handle_staff_slips},

@@ -29,11 +29,24 @@ void handle_robots(HttpRequest *r);
 
 /* GET /login: the staff sign-in page.  POST /login: checks the password
  * (on a worker thread) and starts a session.  POST /logout ends it (CSRF
- * checked).  GET /staff: the signed-in start page. */
+ * checked). */
 void handle_login_get(HttpRequest *r);
 void handle_login_post(HttpRequest *r);
 void handle_logout(HttpRequest *r);
+
+/* GET /staff (handler_dashboard.c): the start page — open rounds, responses
+ * today, response rates, criteria below target (viewers). */
 void handle_staff_home(HttpRequest *r);
+
+/* GET /staff/rounds?state=&page=: the rounds of the caller's subtree
+ * (viewers).  GET /staff/rounds/new and POST /staff/rounds: a new round,
+ * once per form shown (staff, CSRF).  GET/POST /staff/rounds/{code}/edit:
+ * its settings (staff, CSRF).  handler_round_forms.c. */
+void handle_staff_rounds(HttpRequest *r);
+void handle_staff_round_new(HttpRequest *r);
+void handle_staff_round_create(HttpRequest *r);
+void handle_staff_round_edit(HttpRequest *r);
+void handle_staff_round_update(HttpRequest *r);
 
 /* /staff/rounds/{code}: a round's progress page (viewers); …/poster the
  * meeting poster (viewers); …/slips?batch=N and …/paper?batch=N the slip

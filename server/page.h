@@ -50,16 +50,9 @@ void page_thanks(Buf *out, const char *receipt, const char *code, bool kiosk);
 
 /* The staff sign-in page.  nonce is the signed form token; message (plain
  * text) is shown above the form, login_value refills the login field; next
- * (a checked staff path, or "") is where signing in leads, sent back as a
- * hidden field. */
+ * (a checked local path, or "") is where signing in leads. */
 void page_login(Buf *out, const char *nonce, const char *message, const char *login_value,
 		const char *next);
-
-/* The signed-in staff member's start page: the rounds of their part of
- * the tree (rounds: {"items": [round JSON …]}, or NULL when it could not be
- * read), and the sign-out form. */
-void page_staff_home(Buf *out, const char *login, const char *role, const char *unit_name,
-		     const char *unit_code, const char *csrf, const cJSON *rounds);
 
 /* Dates as parents read them: "07:30 ngày 23/11/2026" (Asia/Ho_Chi_Minh). */
 void page_format_time(long long unix_seconds, char *out, size_t cap);

@@ -218,7 +218,7 @@ static const cJSON *find_by_id(const cJSON *array, const char *id)
 
 /* v with `decimals` decimals and a decimal comma ("88,1"); "—" when v is
  * not a sensible number.  Rounding is printf's, as in the other outputs. */
-static void fmt_decimal(Buf *b, double v, int decimals)
+void page_decimal(Buf *b, double v, int decimals)
 {
 	char tmp[48];
 	bool zero = true;
@@ -239,7 +239,7 @@ static void fmt_decimal(Buf *b, double v, int decimals)
 }
 
 /* A count with the Vietnamese thousands dot ("9.320"), or "—". */
-static void fmt_count(Buf *b, const cJSON *n)
+void page_count(Buf *b, const cJSON *n)
 {
 	char digits[32], out[48];
 	long long v;
@@ -266,7 +266,7 @@ static void fmt_count(Buf *b, const cJSON *n)
 
 static void fmt_count_at(Buf *b, const cJSON *doc, const char *path)
 {
-	fmt_count(b, number_at(doc, path));
+	page_count(b, number_at(doc, path));
 }
 
 /* "88,1 %" (one decimal, as pages show rates), or "—" for null. */
@@ -276,14 +276,14 @@ static void fmt_percent(Buf *b, const cJSON *n)
 		buf_puts(b, "—");
 		return;
 	}
-	fmt_decimal(b, n->valuedouble, 1);
+	page_decimal(b, n->valuedouble, 1);
 	buf_puts(b, " %");
 }
 
 /* A target as written in the form: "90", or "87,5". */
 static void fmt_target(Buf *b, double v)
 {
-	fmt_decimal(b, v, v == floor(v) ? 0 : 1);
+	page_decimal(b, v, v == floor(v) ? 0 : 1);
 }
 
 /* "85,0–90,6 %", or "—" when either end is missing. */
@@ -295,9 +295,9 @@ static void fmt_interval(Buf *b, const cJSON *holder)
 		buf_puts(b, "—");
 		return;
 	}
-	fmt_decimal(b, lo->valuedouble, 1);
+	page_decimal(b, lo->valuedouble, 1);
 	buf_puts(b, "–");
-	fmt_decimal(b, hi->valuedouble, 1);
+	page_decimal(b, hi->valuedouble, 1);
 	buf_puts(b, " %");
 }
 
@@ -310,7 +310,7 @@ static void fmt_points(Buf *b, const cJSON *n)
 	}
 	if (n->valuedouble > 0 && fabs(n->valuedouble) >= 0.05)
 		buf_puts(b, "+");
-	fmt_decimal(b, n->valuedouble, 1);
+	page_decimal(b, n->valuedouble, 1);
 	buf_puts(b, " điểm");
 }
 
@@ -324,7 +324,7 @@ static bool fmt_change(Buf *b, const cJSON *n)
 		return false;
 	v = n->valuedouble;
 	buf_puts(b, fabs(v) < 0.05 ? "= " : v > 0 ? "▲ " : "▼ ");
-	fmt_decimal(b, fabs(v), 1);
+	page_decimal(b, fabs(v), 1);
 	buf_puts(b, " điểm");
 	return true;
 }
@@ -762,7 +762,7 @@ static void heading(Ctx *c)
 static void kpi_count(Buf *b, const char *label, const cJSON *n)
 {
 	buf_printf(b, "<div>%s<strong>", label);
-	fmt_count(b, n);
+	page_count(b, n);
 	buf_puts(b, "</strong></div>");
 }
 
@@ -813,7 +813,7 @@ static void rate_how(Buf *b, const cJSON *rate, bool pooled_sums)
 		buf_puts(b, " bỏ trống; ");
 	}
 	if (criteria) {
-		fmt_count(b, criteria);
+		page_count(b, criteria);
 		buf_puts(b, " tiêu chí; ");
 	}
 	buf_puts(b, "công thức: ");
@@ -888,7 +888,7 @@ static bool is_suppressed(const cJSON *q)
 static void suppressed_sentence(Ctx *c, const cJSON *responses)
 {
 	buf_puts(c->b, "<p class=\"msg\">Có ");
-	fmt_count(c->b, responses);
+	page_count(c->b, responses);
 	buf_puts(c->b, " phiếu trả lời, ít hơn ngưỡng ");
 	if (c->k > 0)
 		buf_printf(c->b, "%d", c->k);
@@ -1031,7 +1031,7 @@ static void score_cell(Buf *b, const cJSON *n)
 {
 	buf_puts(b, "<td class=\"n\">");
 	if (n)
-		fmt_decimal(b, n->valuedouble, 2);
+		page_decimal(b, n->valuedouble, 2);
 	else
 		buf_puts(b, "—");
 	buf_puts(b, "</td>");

@@ -68,4 +68,10 @@ void page_report(Buf *out, const cJSON *report, const ReportPageLinks *links);
  * comments, no links. */
 void page_report_notice(Buf *out, const cJSON *report);
 
+/* Numbers as Vietnamese pages show them, shared by the staff pages: v with
+ * `decimals` decimals and a decimal comma ("88,1"), "—" when not finite; a
+ * count with the thousands dot ("9.320"), "—" when n is not a number. */
+void page_decimal(Buf *out, double v, int decimals);
+void page_count(Buf *out, const cJSON *n);
+
 #endif

@@ -6,6 +6,7 @@
 #include "codes.h"
 #include "jsonpath.h"
 #include "page.h"
+#include "page_report.h"
 
 /* Desktop first but usable at 360 px: staff use school laptops and their
  * phones.  System fonts only. */
@@ -46,16 +47,16 @@ const char STAFF_STYLE[] =
 	/* The admins' pages (page_admin.c): navigation, stacked forms, lists
 	 * that wrap instead of scrolling sideways at 360 px. */
 	".nav{display:flex;flex-wrap:wrap;gap:4px 16px;align-items:center;margin:0 0 12px}"
-	".nav a{padding:8px 0}.nav a[aria-current]{font-weight:700;color:#1a1a1a}"
+	".nav a{padding:8px 0}.nav [aria-current]{font-weight:700;color:#1a1a1a;text-decoration:none}"
 	".f label{display:block;font-weight:600;margin:12px 0 4px}"
 	".f input,.f select{display:block;width:100%;max-width:28rem;min-height:44px}"
 	".f .s,.f .e{display:block;font-size:.9rem}"
 	"select{font:inherit;padding:6px 8px;border:1px solid #aab4bf;border-radius:6px;"
-	"background:#fff;color:inherit}"
+	"background:#fff;color:inherit;max-width:100%}"
 	".grid{display:flex;flex-wrap:wrap;gap:0 14px;align-items:flex-end}"
 	".grid>div{flex:1 1 12rem}"
-	".list{list-style:none;margin:0;padding:0}"
-	".list li{border-bottom:1px solid #e3e8ee;padding:10px 0;overflow-wrap:anywhere}"
+	".list,.rl{list-style:none;margin:0;padding:0}"
+	".list li,.rl li{border-bottom:1px solid #e3e8ee;padding:10px 0;overflow-wrap:anywhere}"
 	".list p{margin:0 0 6px}"
 	".tag{display:inline-block;font-size:.85rem;padding:0 6px;border-radius:4px;"
 	"background:#eef4fa}.tag.off{background:#fdecee;color:#8a0018}"
@@ -67,7 +68,22 @@ const char STAFF_STYLE[] =
 	".err ul{margin:4px 0 0;padding-left:1.2rem}"
 	".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
 	"white-space:nowrap}"
-	":focus-visible{outline:3px solid #f0b400;outline-offset:2px}";
+	":focus-visible{outline:3px solid #f0b400;outline-offset:2px}"
+	/* The round form, the round list and the start page (lists and the
+	 * navigation are shared with the admins' pages above). */
+	".fm label,.fm legend{display:block;font-weight:600;margin:14px 0 4px;padding:0}"
+	".fm fieldset{border:0;margin:0;padding:0;min-width:0}"
+	".fm legend{color:#0b4f8a;margin-top:18px}"
+	".fm .w{width:100%;max-width:32rem}"
+	".fm .n{width:9rem}"
+	".fm .h{color:#555;font-size:.9rem;margin:2px 0 0}"
+	".fm .ch label{display:inline;font-weight:400;margin:0 0 0 6px}"
+	".fm .ch{margin:8px 0}"
+	".dt{display:flex;flex-wrap:wrap;gap:8px}"
+	"[aria-invalid=true]{border:2px solid #b00020}"
+	"a.btn{display:inline-block;font-weight:700;color:#fff;background:#0b63b6;"
+	"border-radius:8px;padding:10px 16px;text-decoration:none}"
+	"h1,h2,p{overflow-wrap:anywhere}";
 
 /* Paper entry at typing speed: a valid key in an answer field moves to the
  * next field; Enter moves on instead of sending; a second click on Save
@@ -85,6 +101,34 @@ const char STAFF_SCRIPT[] =
 	"f.addEventListener('keydown',function(ev){var t=ev.target.tagName;"
 	"if(ev.key=='Enter'&&t!='TEXTAREA'&&t!='BUTTON'){ev.preventDefault();next(ev.target)}});"
 	"var sent=0;f.addEventListener('submit',function(ev){if(sent)ev.preventDefault();sent=1})"
+	"})();"
+	/* The round form keeps what is typed in the tab's sessionStorage: when
+	 * the session ran out while typing, the sign-in comes between, and the
+	 * form opened again is filled as it was.  A page saying the form was
+	 * saved clears it.  A form sent back with errors puts the focus on its
+	 * error summary, read out first.  One click sends the form once; the
+	 * back button brings it back usable. */
+	"(function(){var s;try{s=window.sessionStorage;s.length}catch(e){s=null}"
+	"if(s&&document.querySelector('[data-draft-clear]'))"
+	"for(var i=s.length-1;i>=0;i--){var k=s.key(i);if(k&&k.indexOf('hl-draft:')==0)s.removeItem(k)}"
+	"var l=document.getElementById('loi');if(l)l.focus();"
+	"var f=document.querySelector('form[data-draft]');if(!f)return;"
+	"var key='hl-draft:'+f.getAttribute('data-draft'),sent=0;"
+	"function els(){return[].slice.call(f.elements).filter(function(e){"
+	"return e.name&&e.type!='hidden'&&e.type!='submit'})}"
+	"function save(){if(!s)return;var d={};els().forEach(function(e){"
+	"if(e.type=='radio'){if(e.checked)d[e.name]=e.value}"
+	"else if(e.type=='checkbox')d[e.name]=e.checked?'1':'';else d[e.name]=e.value});"
+	"try{s.setItem(key,JSON.stringify(d))}catch(e){}}"
+	"var d=null;try{d=s&&f.getAttribute('data-restore')=='1'?JSON.parse(s.getItem(key)):null}"
+	"catch(e){}"
+	"if(d){els().forEach(function(e){if(!(e.name in d))return;"
+	"if(e.type=='radio')e.checked=d[e.name]==e.value;"
+	"else if(e.type=='checkbox')e.checked=d[e.name]=='1';else e.value=d[e.name]});"
+	"var n=document.getElementById('draft-note');if(n)n.hidden=false}"
+	"f.addEventListener('input',save);f.addEventListener('change',save);"
+	"f.addEventListener('submit',function(ev){if(sent){ev.preventDefault();return}sent=1;save()});"
+	"window.addEventListener('pageshow',function(){sent=0})"
 	"})();";
 
 static void head(Buf *b, const char *title, const char *refresh)
@@ -137,6 +181,26 @@ static const char *mode_name(const char *mode)
 	return "mã chung (một mã QR cho cả buổi họp)";
 }
 
+void page_staff_open(Buf *b, const char *title, const char *refresh)
+{
+	head(b, title, refresh);
+}
+
+void page_staff_close(Buf *b, bool script)
+{
+	foot(b, script);
+}
+
+void page_staff_time(Buf *b, const char *iso)
+{
+	local_time(b, iso);
+}
+
+const char *page_staff_state(const char *state)
+{
+	return state_name(state);
+}
+
 static void csrf_field(Buf *b, const char *csrf)
 {
 	buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
@@ -175,7 +239,11 @@ static void round_heading(Buf *b, const cJSON *round)
 
 static void kpi(Buf *b, const char *label, double value)
 {
-	buf_printf(b, "<div>%s<b>%.0f</b></div>", label, value);
+	cJSON n = {.type = cJSON_Number, .valuedouble = value};
+
+	buf_printf(b, "<div>%s<b>", label);
+	page_count(b, &n); /* "1.234": the thousands dot */
+	buf_puts(b, "</b></div>");
 }
 
 void page_round(Buf *b, const cJSON *round, const char *base_url, const char *csrf,
@@ -187,11 +255,17 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 
 	head(b, json_text(round, "title"), "30");
 	if (notice) {
-		buf_puts(b, "<p class=\"ok\" role=\"status\">");
+		/* A notice follows a saved form: its draft in the browser can go. */
+		buf_puts(b, "<p class=\"ok\" role=\"status\" data-draft-clear>");
 		buf_html(b, notice);
 		buf_puts(b, "</p>");
 	}
 	round_heading(b, round);
+	if (can_change) {
+		buf_puts(b, "<p><a href=\"/staff/rounds/");
+		buf_html(b, code);
+		buf_puts(b, "/edit\">Sửa thông tin đợt khảo sát</a></p>");
+	}
 	buf_puts(b, "<div class=\"card\"><h2>Tiến độ</h2><div class=\"kpi\">");
 	kpi(b, "Phiếu đã nhận", json_number(round, "responses.total"));
 	kpi(b, "Quét mã chung", json_number(round, "responses.qr"));
@@ -201,14 +275,24 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 	buf_puts(b, "</div>");
 	if (json_has_number(round, "target")) {
 		double rate = json_number(round, "response_rate");
-		buf_printf(b, "<p>Tỉ lệ phản hồi: <b>%.1f%%</b> (%.0f/%.0f phụ huynh)</p>", rate,
-			   json_number(round, "responses.total"), json_number(round, "target"));
+		/* Pages write numbers the Vietnamese way ("40,0 %"); the meter's
+		 * value below is an attribute, in machine format. */
+		buf_puts(b, "<p>Tỉ lệ phản hồi: <b>");
+		page_decimal(b, rate, 1);
+		buf_puts(b, " %</b> (");
+		page_count(b, json_at(round, "responses.total"));
+		buf_puts(b, "/");
+		page_count(b, json_at(round, "target"));
+		buf_puts(b, " phụ huynh)</p>");
 		/* A width in a class would need 101 rules: a meter is built for this. */
 		buf_printf(b, "<meter min=\"0\" max=\"100\" value=\"%.1f\">%.1f%%</meter>",
 			   rate > 100 ? 100 : rate, rate);
 	}
-	buf_printf(b, "<p>Phiếu riêng đã in: <b>%.0f</b>, đã dùng: <b>%.0f</b></p>",
-		   json_number(round, "slips.printed"), json_number(round, "slips.redeemed"));
+	buf_puts(b, "<p>Phiếu riêng đã in: <b>");
+	page_count(b, json_at(round, "slips.printed"));
+	buf_puts(b, "</b>, đã dùng: <b>");
+	page_count(b, json_at(round, "slips.redeemed"));
+	buf_puts(b, "</b></p>");
 	buf_puts(b, "<p class=\"s\">Trang tự cập nhật mỗi 30 giây.</p></div>");
 
 	buf_puts(b, "<div class=\"card\"><h2>In ấn</h2><p>Đường dẫn cho phụ huynh: <b>");
@@ -270,7 +354,7 @@ void page_round(Buf *b, const cJSON *round, const char *base_url, const char *cs
 			    "</button></form></div>");
 	}
 	buf_puts(b, "<p><a href=\"/staff\">← Trang cán bộ</a></p>");
-	foot(b, false);
+	foot(b, notice != NULL);
 }
 
 /* The keys an answer field takes, for the script and the hint. */

@@ -52,4 +52,16 @@ void page_entry(Buf *out, const EntryPage *page);
  * to the round of code when given. */
 void page_staff_message(Buf *out, const char *heading, const char *message, const char *code);
 
+/* The frame of every staff page: head with title (plain text) and the
+ * style sheet, refreshing every `refresh` seconds when given, then <main>;
+ * close ends it, with the staff script when script is true. */
+void page_staff_open(Buf *out, const char *title, const char *refresh);
+void page_staff_close(Buf *out, bool script);
+
+/* "2026-11-25T07:30:00+07:00" → "07:30 ngày 25/11/2026"; "—" when absent. */
+void page_staff_time(Buf *out, const char *iso);
+
+/* A round's state ("open", "upcoming", "closed") in Vietnamese. */
+const char *page_staff_state(const char *state);
+
 #endif

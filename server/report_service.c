@@ -115,6 +115,10 @@ static void run(void *arg)
 	give_back(t->service, conn);
 	if (!doc)
 		return;
+	if (t->keep_document) {
+		t->document = doc;
+		return;
+	}
 	if (!(out = tmpfile()) || !report_write(out, doc, t->format, t->with_links ? &t->links : NULL, &err) || fflush(out) != 0) {
 		t->error.status = 503;
 		snprintf(t->error.message, sizeof t->error.message, "cannot write the report: %s",
@@ -230,6 +234,7 @@ void report_task_free(ReportTask *t)
 		free(t->owned[i]);
 	if (t->fd >= 0)
 		close(t->fd);
+	cJSON_Delete(t->document);
 	free(t);
 }
 

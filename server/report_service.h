@@ -33,6 +33,8 @@ struct ReportTask {
 	CommentsFormat comments_format;
 	ReportPageLinks links; /* for pages; strings copied by report_task_set_links */
 	bool with_links;
+	bool keep_document;  /* hand back the document itself (below), not a file: for
+			      * pages that show a few of its figures (the staff start page) */
 	ReportDone done;
 	void *arg;           /* the caller's; it may clear it when it goes away */
 	/* out */
@@ -40,6 +42,7 @@ struct ReportTask {
 	ReportError error;   /* status 0 when a report was made */
 	int fd;              /* the rendered report, at offset 0; -1 when none */
 	off_t size;
+	cJSON *document;     /* with keep_document: the report; freed with the task */
 	/* private */
 	ReportService *service;
 	char *owned[18];

@@ -343,6 +343,64 @@ const char SQL_STAFF_ROUND[] =
 	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
 	" WHERE c.public_code = $1 AND o.path <@ $2::ltree";
 
+/* The staff pages of rounds.  $1 form key (32 hex digits, one per page
+ * shown), then as SQL_CAMPAIGN_CREATE shifted by one: $2 actor, $3 scope,
+ * $4 unit code, $5 form, $6 title, $7 opens, $8 closes, $9 target, $10 mode,
+ * $11 kiosk, $12 double entry.  The round's code; the same key again
+ * answers the same code without making another round. */
+const char SQL_STAFF_ROUND_CREATE[] =
+	"SELECT hl_campaign_create_once($1, $2, $3::ltree, $4, $5, $6, $7::timestamp,"
+	" $8::timestamp, $9::integer, $10, $11::boolean, $12::boolean)";
+
+/* $1 scope, $2 state (NULL: any), $3 page size, $4 rounds skipped.
+ * {"total": N, "items": [round JSON …]}, newest opening first. */
+const char SQL_STAFF_ROUND_PAGE[] =
+	"SELECT jsonb_build_object("
+	"'total', (SELECT count(*) FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE o.path <@ $1::ltree AND ($2::text IS NULL OR hl_campaign_state(c) = $2::text)),"
+	" 'items', (SELECT coalesce(jsonb_agg(j ORDER BY opens DESC, code), '[]')"
+	" FROM (SELECT hl_campaign_json(c) AS j, c.opens_at AS opens, c.public_code AS code"
+	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE o.path <@ $1::ltree AND ($2::text IS NULL OR hl_campaign_state(c) = $2::text)"
+	" ORDER BY c.opens_at DESC, c.public_code LIMIT $3::integer OFFSET $4::integer) l))::text";
+
+/* $1 scope, $2 round code (NULL: a new round).  What the round form offers:
+ * {"round": round JSON or null when not in scope, "units": the first 501
+ * schools, grades and classes of the scope in tree order ({code, name,
+ * kind}), "forms": the loaded questionnaires ({id, edition, title})}. */
+const char SQL_STAFF_ROUND_FORM[] =
+	"SELECT jsonb_build_object("
+	"'round', (SELECT hl_campaign_json(c) FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE $2::text IS NOT NULL AND c.public_code = upper($2::text) AND o.path <@ $1::ltree),"
+	" 'units', (SELECT coalesce(jsonb_agg(jsonb_build_object('code', u.code, 'name', u.name,"
+	" 'kind', u.kind) ORDER BY u.path), '[]') FROM (SELECT code, name, kind, path FROM org_unit"
+	" WHERE path <@ $1::ltree AND kind IN ('school', 'grade', 'class') ORDER BY path LIMIT 501) u),"
+	" 'forms', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', q.form_id, 'edition', q.edition,"
+	" 'title', v.title) ORDER BY q.form_id, q.edition), '[]') FROM questionnaire_current q"
+	" JOIN questionnaire_version v ON v.id = q.version_id))::text";
+
+/* $1 scope, $2 rounds listed.  The staff start page: over every open round
+ * of the scope, how many there are, responses today (Việt Nam day), and
+ * responses and parents targeted of the rounds that give a target; then the
+ * first $2 of them, closing soonest first, as round JSON.
+ * {"open", "today", "answered", "targeted", "items"}. */
+const char SQL_STAFF_DASHBOARD[] =
+	"WITH open AS (SELECT c.id, c.target_count, c.closes_at, c.public_code"
+	" FROM campaign c JOIN org_unit o ON o.id = c.org_unit_id"
+	" WHERE o.path <@ $1::ltree AND hl_campaign_state(c) = 'open'),"
+	" counted AS (SELECT open.id, open.target_count,"
+	" (SELECT count(*) FROM response r WHERE r.campaign_id = open.id) AS total,"
+	" (SELECT count(*) FROM response r WHERE r.campaign_id = open.id AND r.submitted_minute >="
+	" date_trunc('day', now() AT TIME ZONE 'Asia/Ho_Chi_Minh') AT TIME ZONE 'Asia/Ho_Chi_Minh')"
+	" AS today FROM open)"
+	" SELECT jsonb_build_object('open', (SELECT count(*) FROM open),"
+	" 'today', (SELECT coalesce(sum(today), 0) FROM counted),"
+	" 'answered', (SELECT coalesce(sum(total), 0) FROM counted WHERE target_count IS NOT NULL),"
+	" 'targeted', (SELECT coalesce(sum(target_count), 0) FROM counted),"
+	" 'items', (SELECT coalesce(jsonb_agg(hl_campaign_json(c) ORDER BY c.closes_at, c.public_code),"
+	" '[]') FROM campaign c WHERE c.id IN (SELECT id FROM open ORDER BY closes_at, public_code"
+	" LIMIT $2::integer)))::text";
+
 /* $1 slip code, $2 round, $3 submission id: whether the slip is used, and
  * whether this very submission is stored (a resent sheet). */
 const char SQL_PAPER_SLIP[] =

@@ -66,6 +66,11 @@ extern const char SQL_ADMIN_ACCOUNT_PASSWORD[];
 extern const char SQL_ADMIN_TOKENS[];
 extern const char SQL_ADMIN_TOKEN_AGAIN[];
 extern const char SQL_ADMIN_TOKEN_IN_SCOPE[];
+/* the staff pages of rounds (sql/013) */
+extern const char SQL_STAFF_ROUND_CREATE[];
+extern const char SQL_STAFF_ROUND_PAGE[];
+extern const char SQL_STAFF_ROUND_FORM[];
+extern const char SQL_STAFF_DASHBOARD[];
 /* aggregation */
 extern const char SQL_TALLY_LOCK[];
 extern const char SQL_TALLY_TAKE[];

@@ -225,7 +225,7 @@ def page_checks(tap, server, pg, cookie, code):
     tap.ok(re.search(r"Phiếu đã nhận<b>2</b>", r.text) and
            re.search(r"Phiếu giấy đã nhập<b>1</b>", r.text) and
            re.search(r"Phiếu riêng \(trực tuyến\)<b>1</b>", r.text), "responses by source")
-    tap.ok("Tỉ lệ phản hồi: <b>40.0%</b> (2/5 phụ huynh)" in r.text, "the response rate "
+    tap.ok("Tỉ lệ phản hồi: <b>40,0 %</b> (2/5 phụ huynh)" in r.text, "the response rate "
            "against the target", re.findall(r"Tỉ lệ[^<]*<b>[^<]*</b>[^<]*", r.text))
     tap.ok("Phiếu riêng đã in: <b>8</b>, đã dùng: <b>2</b>" in r.text, "slips printed and "
            "redeemed")
