@@ -527,7 +527,17 @@ void handle_staff_account_create(HttpRequest *r)
 
 /* ---- POST /staff/accounts/{login}/disable|enable ---- */
 
-static void state_changed(HttpRequest *r, const DbResult *result)
+/* "No such account here": for a login outside the caller's subtree too,
+ * so that a 404 tells nothing about other schools' accounts. */
+static void reply_no_account(HttpRequest *r)
+{
+	reply_message(r, 404, "Không tìm thấy", "Không có tài khoản này trong phạm vi đơn vị của bạn.",
+		      "/staff/accounts", "Danh sách tài khoản");
+}
+
+/* An account statement's answer: back to the list, saying what was done
+ * (a second click or a resend gets the same answer). */
+static void account_changed(HttpRequest *r, const DbResult *result, const char *what)
 {
 	Admin *a = r->data;
 	char location[128];
@@ -537,15 +547,16 @@ static void state_changed(HttpRequest *r, const DbResult *result)
 		return;
 	}
 	if (PQntuples(result->res) != 1) {
-		reply_message(r, 404, "Không tìm thấy",
-			      "Không có tài khoản này trong phạm vi đơn vị của bạn.",
-			      "/staff/accounts", "Danh sách tài khoản");
+		reply_no_account(r);
 		return;
 	}
-	/* Already in that state (a second click, a resend): the same answer. */
-	snprintf(location, sizeof location, "/staff/accounts?%s=%s",
-		 a->disable ? "disabled" : "enabled", a->target);
+	snprintf(location, sizeof location, "/staff/accounts?%s=%s", what, a->target);
 	redirect(r, location);
+}
+
+static void state_changed(HttpRequest *r, const DbResult *result)
+{
+	account_changed(r, result, ((Admin *)r->data)->disable ? "disabled" : "enabled");
 }
 
 /* The account named by the route, checked; false when answered. */
@@ -554,9 +565,7 @@ static bool route_account(HttpRequest *r, Admin *a)
 	const char *login = route_param(&r->match, "login"), *why = NULL;
 
 	if (!login || strlen(login) >= sizeof a->target || !account_login_valid(login, &why)) {
-		reply_message(r, 404, "Không tìm thấy",
-			      "Không có tài khoản này trong phạm vi đơn vị của bạn.",
-			      "/staff/accounts", "Danh sách tài khoản");
+		reply_no_account(r);
 		return false;
 	}
 	snprintf(a->target, sizeof a->target, "%s", login);
@@ -611,21 +620,7 @@ void handle_staff_account_enable(HttpRequest *r)
 
 static void password_set(HttpRequest *r, const DbResult *result)
 {
-	Admin *a = r->data;
-	char location[128];
-
-	if (result->status != DB_OK) {
-		reply_db_failure(r, result);
-		return;
-	}
-	if (PQntuples(result->res) != 1) {
-		reply_message(r, 404, "Không tìm thấy",
-			      "Không có tài khoản này trong phạm vi đơn vị của bạn.",
-			      "/staff/accounts", "Danh sách tài khoản");
-		return;
-	}
-	snprintf(location, sizeof location, "/staff/accounts?password=%s", a->target);
-	redirect(r, location);
+	account_changed(r, result, "password");
 }
 
 static void password_hashed(HttpRequest *r)
