@@ -7,7 +7,6 @@
 
 #include "codes.h"
 #include "jsonpath.h"
-#include "page_admin.h"
 #include "page_print.h"
 #include "page_report.h"
 #include "page_staff.h"
@@ -97,7 +96,7 @@ static void hash_b64(const char *text, char *out, size_t cap)
 void page_csp(char *out, size_t cap)
 {
 	char style[64], print_style[64], staff_style[64], report_style[64], script[64],
-		staff_script[64], admin_script[64];
+		staff_script[64];
 
 	hash_b64(STYLE, style, sizeof style);
 	hash_b64(PRINT_STYLE, print_style, sizeof print_style);
@@ -105,12 +104,11 @@ void page_csp(char *out, size_t cap)
 	hash_b64(REPORT_STYLE, report_style, sizeof report_style);
 	hash_b64(SCRIPT, script, sizeof script);
 	hash_b64(STAFF_SCRIPT, staff_script, sizeof staff_script);
-	hash_b64(ADMIN_SCRIPT, admin_script, sizeof admin_script);
 	snprintf(out, cap,
 		 "default-src 'none'; style-src 'sha256-%s' 'sha256-%s' 'sha256-%s' 'sha256-%s'; "
-		 "script-src 'sha256-%s' 'sha256-%s' 'sha256-%s'; connect-src 'self'; "
+		 "script-src 'sha256-%s' 'sha256-%s'; connect-src 'self'; "
 		 "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-		 style, print_style, staff_style, report_style, script, staff_script, admin_script);
+		 style, print_style, staff_style, report_style, script, staff_script);
 }
 
 void page_head_open(Buf *b, const char *refresh)

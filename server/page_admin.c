@@ -8,38 +8,6 @@
 #include "page.h"
 #include "page_staff.h"
 
-/* Forms marked data-draft keep what is typed in sessionStorage (one tab,
- * gone with it; passwords, the CSRF token and other hidden fields never).
- * A form rendered fresh (data-fresh) is refilled from it, so that an expired
- * session — the POST goes to the sign-in page — loses nothing once the user
- * is back.  A page that reports a saved change (data-saved) drops every
- * draft.  A form is sent at most once per page view: the second click of a
- * double click does nothing; coming back with the Back button (a page from
- * the back-forward cache) allows sending again.  An error summary takes the
- * focus, so that a screen reader reads it first and Tab goes on to the
- * fields. */
-const char ADMIN_SCRIPT[] =
-	"(function(){var ss=null,l=document.getElementById('loi');if(l)l.focus();"
-	"try{ss=window.sessionStorage}catch(x){}"
-	"var P='hl-draft:',fs=document.querySelectorAll('form[data-draft]'),i;"
-	"function kept(f){return [].filter.call(f.elements,function(e){return e.name&&"
-	"e.type!='hidden'&&e.type!='password'&&e.type!='submit'})}"
-	"if(ss&&document.querySelector('[data-saved]'))"
-	"for(i=ss.length-1;i>=0;i--){var k=ss.key(i);if(k&&k.indexOf(P)==0)ss.removeItem(k)}"
-	"[].forEach.call(fs,function(f){var k=P+f.getAttribute('data-draft');"
-	"function save(){if(!ss)return;var d={};kept(f).forEach(function(e){d[e.name]=e.value});"
-	"try{ss.setItem(k,JSON.stringify(d))}catch(x){}}"
-	"if(ss&&f.hasAttribute('data-fresh')){var s=ss.getItem(k),d=null;"
-	"try{d=s&&JSON.parse(s)}catch(x){}"
-	"if(d){kept(f).forEach(function(e){if(typeof d[e.name]=='string')e.value=d[e.name]});"
-	"var n=f.querySelector('.draft');if(n)n.hidden=false}}"
-	"f.addEventListener('input',save);f.addEventListener('change',save);"
-	"f.addEventListener('submit',function(ev){if(f.getAttribute('data-sent')){"
-	"ev.preventDefault();return}f.setAttribute('data-sent','1');save()})});"
-	"window.addEventListener('pageshow',function(ev){if(ev.persisted)"
-	"[].forEach.call(document.querySelectorAll('form[data-sent]'),function(f){"
-	"f.removeAttribute('data-sent')})})"
-	"})();";
 
 void admin_form_error(AdminForm *form, const char *field, const char *message)
 {
@@ -100,7 +68,7 @@ static void head(Buf *b, const char *title)
 static void foot(Buf *b)
 {
 	buf_puts(b, "</main><script>");
-	buf_puts(b, ADMIN_SCRIPT);
+	buf_puts(b, STAFF_SCRIPT);
 	buf_puts(b, "</script></body></html>");
 }
 
@@ -141,7 +109,7 @@ static void notice(Buf *b, const char *text)
 {
 	if (!text)
 		return;
-	buf_puts(b, "<p class=\"ok\" role=\"status\" data-saved>");
+	buf_puts(b, "<p class=\"ok\" role=\"status\" data-draft-clear>");
 	buf_html(b, text);
 	buf_puts(b, "</p>");
 }
@@ -340,7 +308,7 @@ void page_accounts(Buf *b, const AccountsPage *page)
 		    "<form method=\"post\" action=\"/staff/accounts\" class=\"f\" "
 		    "data-draft=\"account\"");
 	if (!new_errors)
-		buf_puts(b, " data-fresh");
+		buf_puts(b, " data-restore=\"1\"");
 	buf_puts(b, "><p class=\"ok draft\" hidden>Đã điền lại nội dung bạn nhập lần trước (chưa "
 		    "được lưu). Hãy nhập lại mật khẩu rồi bấm “Tạo tài khoản”.</p>");
 	csrf_field(b, page->csrf);
@@ -438,7 +406,7 @@ void page_tokens(Buf *b, const TokensPage *page)
 	buf_puts(b, "<div class=\"card\"><h2>Tạo khóa</h2><form method=\"post\" "
 		    "action=\"/staff/tokens\" class=\"f\" data-draft=\"token\"");
 	if (!form || form->nerrors == 0)
-		buf_puts(b, " data-fresh");
+		buf_puts(b, " data-restore=\"1\"");
 	buf_puts(b, "><p class=\"ok draft\" hidden>Đã điền lại nội dung bạn nhập lần trước (chưa "
 		    "được lưu).</p>");
 	csrf_field(b, page->csrf);
@@ -463,7 +431,7 @@ void page_token_created(Buf *b, const char *login, const char *name, const char 
 {
 	head(b, "Khóa API mới");
 	nav(b, login, "");
-	buf_puts(b, "<div class=\"ok\" role=\"status\" data-saved><p>Đã tạo khóa “");
+	buf_puts(b, "<div class=\"ok\" role=\"status\" data-draft-clear><p>Đã tạo khóa “");
 	buf_html(b, name);
 	buf_puts(b, "” (");
 	buf_puts(b, admin_role_label(role));

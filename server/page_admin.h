@@ -5,8 +5,8 @@
  * Rendering only: the handler (handler_admin.c) reads the database and hands
  * the rows over as libpq results whose columns are those of the SQL_ADMIN_*
  * and SQL_API_AUDIT statements (sql_text.c).  Same rules as the other staff
- * pages: the one style sheet STAFF_STYLE, one small script allowed by hash
- * (ADMIN_SCRIPT), every string from the database or the request escaped,
+ * pages: the one style sheet STAFF_STYLE and the one script STAFF_SCRIPT
+ * (which keeps typed drafts and sends a form once), every string from the database or the request escaped,
  * usable at 360 px, forms with labels and an error summary on top.
  */
 #ifndef HAILONG_PAGE_ADMIN_H
@@ -16,12 +16,6 @@
 #include <stdbool.h>
 
 #include "buf.h"
-
-/* Progressive only: keeps what was typed in a form (never a password) in
- * the tab's sessionStorage, so that a sign-in in the middle (an expired
- * session) loses nothing, and lets a form be sent once per page view (a
- * double click is one action). */
-extern const char ADMIN_SCRIPT[];
 
 enum { ADMIN_MAX_ERRORS = 6 };
 

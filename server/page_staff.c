@@ -102,20 +102,21 @@ const char STAFF_SCRIPT[] =
 	"if(ev.key=='Enter'&&t!='TEXTAREA'&&t!='BUTTON'){ev.preventDefault();next(ev.target)}});"
 	"var sent=0;f.addEventListener('submit',function(ev){if(sent)ev.preventDefault();sent=1})"
 	"})();"
-	/* The round form keeps what is typed in the tab's sessionStorage: when
-	 * the session ran out while typing, the sign-in comes between, and the
-	 * form opened again is filled as it was.  A page saying the form was
-	 * saved clears it.  A form sent back with errors puts the focus on its
-	 * error summary, read out first.  One click sends the form once; the
-	 * back button brings it back usable. */
+	/* Staff forms (rounds, accounts, tokens: form[data-draft]) keep what is
+	 * typed in the tab's sessionStorage, passwords never: when the session
+	 * ran out while typing, the sign-in comes between, and the form opened
+	 * again (data-restore="1") is filled as it was.  A page saying a change
+	 * was saved (data-draft-clear) clears every draft.  A form sent back
+	 * with errors puts the focus on its error summary, read out first.  One
+	 * click sends a form once; the back button brings it back usable. */
 	"(function(){var s;try{s=window.sessionStorage;s.length}catch(e){s=null}"
 	"if(s&&document.querySelector('[data-draft-clear]'))"
 	"for(var i=s.length-1;i>=0;i--){var k=s.key(i);if(k&&k.indexOf('hl-draft:')==0)s.removeItem(k)}"
 	"var l=document.getElementById('loi');if(l)l.focus();"
-	"var f=document.querySelector('form[data-draft]');if(!f)return;"
+	"[].forEach.call(document.querySelectorAll('form[data-draft]'),function(f){"
 	"var key='hl-draft:'+f.getAttribute('data-draft'),sent=0;"
 	"function els(){return[].slice.call(f.elements).filter(function(e){"
-	"return e.name&&e.type!='hidden'&&e.type!='submit'})}"
+	"return e.name&&e.type!='hidden'&&e.type!='submit'&&e.type!='password'})}"
 	"function save(){if(!s)return;var d={};els().forEach(function(e){"
 	"if(e.type=='radio'){if(e.checked)d[e.name]=e.value}"
 	"else if(e.type=='checkbox')d[e.name]=e.checked?'1':'';else d[e.name]=e.value});"
@@ -125,10 +126,10 @@ const char STAFF_SCRIPT[] =
 	"if(d){els().forEach(function(e){if(!(e.name in d))return;"
 	"if(e.type=='radio')e.checked=d[e.name]==e.value;"
 	"else if(e.type=='checkbox')e.checked=d[e.name]=='1';else e.value=d[e.name]});"
-	"var n=document.getElementById('draft-note');if(n)n.hidden=false}"
+	"var n=f.querySelector('.draft')||document.getElementById('draft-note');if(n)n.hidden=false}"
 	"f.addEventListener('input',save);f.addEventListener('change',save);"
 	"f.addEventListener('submit',function(ev){if(sent){ev.preventDefault();return}sent=1;save()});"
-	"window.addEventListener('pageshow',function(){sent=0})"
+	"window.addEventListener('pageshow',function(){sent=0})})"
 	"})();";
 
 static void head(Buf *b, const char *title, const char *refresh)

@@ -175,7 +175,7 @@ def main(tap, scratch):
            "the account is made with its role and unit")
     tap.eq(audit_count(pg, "account.create", "a.admin"), 1, "and audited with the admin as actor")
     r = admin.get(r.header("Location"))
-    tap.ok("Đã tạo tài khoản gv.moi." in r.text and "data-saved" in r.text,
+    tap.ok("Đã tạo tài khoản gv.moi." in r.text and "data-draft-clear" in r.text,
            "the list says so")
     tap.eq(sign_in(server, "gv.moi"), 303, "the new account can sign in")
     r = admin.post("/staff/accounts", new)

@@ -41,7 +41,7 @@ static PGresult *rows(int ncols, int nrows, const char *const *values)
 	return res;
 }
 
-/* One style element holding STAFF_STYLE, one script holding ADMIN_SCRIPT,
+/* One style element holding STAFF_STYLE, one script holding STAFF_SCRIPT,
  * no inline style or event handler attribute. */
 static void check_shell(const Buf *b)
 {
@@ -56,8 +56,8 @@ static void check_shell(const Buf *b)
 	assert_memory_equal(open + 7 + strlen(STAFF_STYLE), "</style>", 8);
 	open = strstr(b->data, "<script>");
 	assert_non_null(open);
-	assert_memory_equal(open + 8, ADMIN_SCRIPT, strlen(ADMIN_SCRIPT));
-	assert_memory_equal(open + 8 + strlen(ADMIN_SCRIPT), "</script>", 9);
+	assert_memory_equal(open + 8, STAFF_SCRIPT, strlen(STAFF_SCRIPT));
+	assert_memory_equal(open + 8 + strlen(STAFF_SCRIPT), "</script>", 9);
 	assert_null(strstr(b->data, "style="));
 	assert_null(strstr(b->data, " onclick"));
 	assert_null(strstr(b->data, " onsubmit"));
@@ -93,7 +93,7 @@ static void accounts_page(void **state)
 	assert_non_null(strstr(b.data, "<a href=\"#tk-login\">Tên &lt;đăng nhập&gt; sai</a>"));
 	assert_non_null(strstr(b.data, "aria-describedby=\"tk-login-loi\""));
 	/* A refused form is not refilled from the browser's draft. */
-	assert_null(strstr(b.data, "data-draft=\"account\" data-fresh"));
+	assert_null(strstr(b.data, "data-draft=\"account\" data-restore=\"1\""));
 	/* One's own account has no disable button; a disabled one an enable. */
 	assert_null(strstr(b.data, "/staff/accounts/a.admin/disable"));
 	assert_non_null(strstr(b.data, "/staff/accounts/gv.khoa/enable"));
@@ -116,7 +116,7 @@ static void token_secret_page(void **state)
 	check_shell(&b);
 	assert_int_equal(count(b.data, "hl_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"), 1);
 	assert_non_null(strstr(b.data, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-	assert_non_null(strstr(b.data, "data-saved"));
+	assert_non_null(strstr(b.data, "data-draft-clear"));
 	buf_free(&b);
 }
 
