@@ -138,9 +138,8 @@ static void forbidden(HttpRequest *r)
 	http_reply_html(r, 403, &out);
 }
 
-bool auth_session_cookie(HttpRequest *r, char *out, size_t cap)
+bool auth_cookie_session(const char *cookie, char *out, size_t cap)
 {
-	const char *cookie = http_request_header(r, "Cookie");
 	const char *p = cookie;
 	size_t len;
 
@@ -162,6 +161,11 @@ bool auth_session_cookie(HttpRequest *r, char *out, size_t cap)
 		p = strchr(p, ';');
 	}
 	return false;
+}
+
+bool auth_session_cookie(HttpRequest *r, char *out, size_t cap)
+{
+	return auth_cookie_session(http_request_header(r, "Cookie"), out, cap);
 }
 
 bool auth_csrf_ok(const HttpRequest *r, const char *submitted)

@@ -35,6 +35,9 @@ bool auth_csrf_ok(const HttpRequest *r, const char *submitted);
  * malformed. */
 bool auth_session_cookie(HttpRequest *r, char *out, size_t cap);
 
+/* The same from a Cookie header's text (NULL: none). */
+bool auth_cookie_session(const char *cookie, char *out, size_t cap);
+
 #define SESSION_COOKIE "hl_session"
 
 enum { AUTH_NEXT_MAX = 512 };

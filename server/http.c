@@ -173,13 +173,13 @@ void http_reply_error(HttpRequest *r, int status, const char *code, const char *
 	http_reply_error_field(r, status, code, message, NULL);
 }
 
-bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap)
+bool http_query_value(const char *query, const char *name, char *out, size_t cap)
 {
 	struct evkeyvalq q;
 	const char *v;
 	bool found = false;
 
-	if (!r->query || evhttp_parse_query_str(r->query, &q) != 0)
+	if (!query || evhttp_parse_query_str(query, &q) != 0)
 		return false;
 	v = evhttp_find_header(&q, name);
 	if (v && strlen(v) < cap) {
@@ -190,15 +190,20 @@ bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap)
 	return found;
 }
 
-long long http_query_number(HttpRequest *r, const char *name, long long def)
+bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap)
+{
+	return http_query_value(r->query, name, out, cap);
+}
+
+long long http_query_count(const char *query, const char *name, long long def)
 {
 	struct evkeyvalq q;
 	const char *v;
 	long long n = def;
 
-	if (!r->query)
+	if (!query)
 		return def;
-	if (evhttp_parse_query_str(r->query, &q) != 0)
+	if (evhttp_parse_query_str(query, &q) != 0)
 		return -1;
 	v = evhttp_find_header(&q, name);
 	if (v) {
@@ -209,6 +214,11 @@ long long http_query_number(HttpRequest *r, const char *name, long long def)
 	}
 	evhttp_clear_headers(&q);
 	return n;
+}
+
+long long http_query_number(HttpRequest *r, const char *name, long long def)
+{
+	return http_query_count(r->query, name, def);
 }
 
 const char *http_request_header(HttpRequest *r, const char *name)

@@ -104,6 +104,10 @@ void http_reply_file(HttpRequest *r, int status, const char *content_type, int f
 bool http_query_param(HttpRequest *r, const char *name, char *out, size_t cap);
 /* A whole-number query parameter; def when absent, -1 when malformed. */
 long long http_query_number(HttpRequest *r, const char *name, long long def);
+/* The same two over a query string's text (NULL: none): what the fuzz
+ * targets reach without a request. */
+bool http_query_value(const char *query, const char *name, char *out, size_t cap);
+long long http_query_count(const char *query, const char *name, long long def);
 
 /* Sends an HTML page (the Buf is freed here) with the security headers of
  * every page: the server's Content-Security-Policy, no framing, no referrer,

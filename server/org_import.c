@@ -410,3 +410,18 @@ done:
 	free(data);
 	return ok;
 }
+
+bool org_import_check_text(const char *path, const char *data, size_t len, FormErrors *errors)
+{
+	size_t bad;
+	int n = 0;
+	Unit *units;
+
+	if (!text_valid_utf8(data, len, &bad)) {
+		form_errors_add(errors, "%s: invalid UTF-8", path);
+		return false;
+	}
+	units = parse_units(path, data, len, &n, errors);
+	free_units(units, n);
+	return errors->count == 0;
+}

@@ -25,4 +25,8 @@ enum { ORG_IMPORT_MAX_BYTES = 32 * 1024 * 1024 };
 bool org_import(const char *conninfo, const char *path, FILE *out, FormErrors *errors)
 	__attribute__((warn_unused_result));
 
+/* Only the check of a file's text (data[0..len), not NUL-terminated): what
+ * org_import refuses before it connects.  True when no line is at fault. */
+bool org_import_check_text(const char *path, const char *data, size_t len, FormErrors *errors);
+
 #endif
