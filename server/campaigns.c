@@ -287,3 +287,80 @@ bool campaign_slips(const char *conninfo, const char *base_url, const char *code
 	cJSON_Delete(doc);
 	return true;
 }
+
+bool campaign_spec_from_json(const cJSON *body, bool creating, CampaignSpec *spec,
+			     char number[CAMPAIGN_NUMBER_MAX], char *message, size_t cap,
+			     const char **field_name)
+{
+	static const char *const strings[] = {"unit", "form", "title", "opens", "closes", "mode"};
+	const cJSON *field;
+
+	*spec = (CampaignSpec){0};
+	*field_name = NULL;
+	cJSON_ArrayForEach(field, body)
+	{
+		const char *name = field->string;
+		bool known = false;
+		for (size_t i = 0; i < sizeof strings / sizeof strings[0] && !known; i++) {
+			if (strcmp(name, strings[i]) != 0)
+				continue;
+			known = true;
+			if (!cJSON_IsString(field) || (!creating && strcmp(name, "unit") == 0)) {
+				snprintf(message, cap, "%s: %s", name,
+					 cJSON_IsString(field) ? "a round cannot move to another unit"
+							       : "must be a string");
+				*field_name = strings[i];
+				return false;
+			}
+		}
+		if (known)
+			continue;
+		if (strcmp(name, "target") == 0) {
+			double v = field->valuedouble;
+			/* The range first: converting 1e20 to an integer is undefined. */
+			if (!cJSON_IsNumber(field) || !(v >= 1 && v <= 1e6) || v != (double)(long long)v) {
+				snprintf(message, cap, "target: the number of parents, 1 to 1000000");
+				*field_name = "target";
+				return false;
+			}
+			snprintf(number, CAMPAIGN_NUMBER_MAX, "%lld", (long long)v);
+			spec->target = number;
+		} else if (strcmp(name, "kiosk") == 0 || strcmp(name, "double_entry") == 0) {
+			bool kiosk = strcmp(name, "kiosk") == 0;
+			if (!cJSON_IsBool(field)) {
+				snprintf(message, cap, "%s: true or false", name);
+				*field_name = kiosk ? "kiosk" : "double_entry";
+				return false;
+			}
+			*(kiosk ? &spec->kiosk : &spec->double_entry) =
+				cJSON_IsTrue(field) ? "true" : "false";
+		} else {
+			/* The field named by the request: the caller copies it out
+			 * before the body goes. */
+			snprintf(message, cap, "unknown field \"%.60s\"", name);
+			*field_name = name;
+			return false;
+		}
+	}
+#define STRING_FIELD(name) \
+	(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, name)) \
+		 ? cJSON_GetObjectItemCaseSensitive(body, name)->valuestring \
+		 : NULL)
+	spec->org = STRING_FIELD("unit");
+	spec->form = STRING_FIELD("form");
+	spec->title = STRING_FIELD("title");
+	spec->opens = STRING_FIELD("opens");
+	spec->closes = STRING_FIELD("closes");
+	spec->mode = STRING_FIELD("mode");
+#undef STRING_FIELD
+	if (creating && (!spec->org || !spec->form || !spec->title || !spec->opens || !spec->closes)) {
+		*field_name = !spec->org     ? "unit"
+			      : !spec->form  ? "form"
+			      : !spec->title ? "title"
+			      : !spec->opens ? "opens"
+					     : "closes";
+		snprintf(message, cap, "%s is required", *field_name);
+		return false;
+	}
+	return true;
+}

@@ -8,7 +8,10 @@
 #define HAILONG_CAMPAIGNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include <cjson/cJSON.h>
 
 /* Fields as typed; NULL: not given (left unchanged by an edit). */
 typedef struct CampaignSpec {
@@ -36,6 +39,16 @@ bool campaign_parse_time(const char *text, char out[20]);
 /* Checks the fields given in spec; messages name them with prefix ("--" on
  * the command line, "" in the API).  False with *err (malloc'd, one line).
  * out points into spec and into itself: keep both alive while using it. */
+enum { CAMPAIGN_NUMBER_MAX = 24 };
+
+/* The round fields of an API body (a JSON object) into spec: strings point
+ * into body, the target into number.  False on a wrong type, an unknown
+ * field or (creating) a missing one, with an English message in message
+ * and the field at fault in *field_name (pointing into body or static). */
+bool campaign_spec_from_json(const cJSON *body, bool creating, CampaignSpec *spec,
+			     char number[CAMPAIGN_NUMBER_MAX], char *message, size_t cap,
+			     const char **field_name);
+
 bool campaign_check(const CampaignSpec *spec, const char *prefix, CampaignParams *out,
 		    char **err) __attribute__((warn_unused_result));
 

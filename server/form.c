@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -393,8 +394,9 @@ static int read_satisfied(Check *c, const cJSON *v, const FormScale *s, int *out
 			fail_at(c, e, false, "satisfied", "must hold whole numbers");
 			return -1;
 		}
-		value = (int)e->valuedouble;
-		if (!scale_has_value(s, value)) {
+		/* In range before the conversion: (int)1e20 is undefined. */
+		value = fabs(e->valuedouble) <= FORM_MAX_OPTIONS ? (int)e->valuedouble : INT_MIN;
+		if (value == INT_MIN || !scale_has_value(s, value)) {
 			fail_at(c, e, false, "satisfied", "%g is not a value of scale \"%s\"",
 				e->valuedouble, s->name);
 			return -1;

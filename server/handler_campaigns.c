@@ -20,7 +20,7 @@ typedef struct RoundCall {
 	int status; /* on success */
 	char actor[80];
 	char code[16];
-	char number[3][24];
+	char number[3][CAMPAIGN_NUMBER_MAX];
 	CampaignParams params;
 	cJSON *body;
 } RoundCall;
@@ -100,80 +100,19 @@ static cJSON *json_body(HttpRequest *r)
 	return doc;
 }
 
-/* Reads the round fields of body into spec (strings point into body or into
- * call).  Replies 422 and returns false on a wrong type or unknown field. */
+/* Reads the round fields of body into spec (campaign_spec_from_json).
+ * Replies 422 naming the field and returns false when it refuses. */
 static bool read_spec(HttpRequest *r, RoundCall *call, const cJSON *body, bool creating,
 		      CampaignSpec *spec)
 {
-	static const char *const strings[] = {"unit", "form", "title", "opens", "closes", "mode"};
-	const cJSON *field;
 	char message[160];
+	const char *field = NULL;
 
-	*spec = (CampaignSpec){0};
-	cJSON_ArrayForEach(field, body)
-	{
-		const char *name = field->string;
-		bool known = false;
-		for (size_t i = 0; i < sizeof strings / sizeof strings[0] && !known; i++) {
-			if (strcmp(name, strings[i]) != 0)
-				continue;
-			known = true;
-			if (!cJSON_IsString(field) || (!creating && strcmp(name, "unit") == 0)) {
-				snprintf(message, sizeof message, "%s: %s", name,
-					 cJSON_IsString(field) ? "a round cannot move to another unit"
-							       : "must be a string");
-				http_reply_error_field(r, 422, "invalid", message, name);
-				return false;
-			}
-		}
-		if (known)
-			continue;
-		if (strcmp(name, "target") == 0) {
-			double v = field->valuedouble;
-			if (!cJSON_IsNumber(field) || v != (double)(long long)v || v < 1 || v > 1e6) {
-				http_reply_error_field(r, 422, "invalid",
-						       "target: the number of parents, 1 to 1000000",
-						       "target");
-				return false;
-			}
-			snprintf(call->number[0], sizeof call->number[0], "%lld", (long long)v);
-			spec->target = call->number[0];
-		} else if (strcmp(name, "kiosk") == 0 || strcmp(name, "double_entry") == 0) {
-			if (!cJSON_IsBool(field)) {
-				snprintf(message, sizeof message, "%s: true or false", name);
-				http_reply_error_field(r, 422, "invalid", message, name);
-				return false;
-			}
-			*(strcmp(name, "kiosk") == 0 ? &spec->kiosk : &spec->double_entry) =
-				cJSON_IsTrue(field) ? "true" : "false";
-		} else {
-			snprintf(message, sizeof message, "unknown field \"%.60s\"", name);
-			http_reply_error_field(r, 422, "invalid", message, name);
-			return false;
-		}
-	}
-#define STRING_FIELD(name) \
-	(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, name)) \
-		 ? cJSON_GetObjectItemCaseSensitive(body, name)->valuestring \
-		 : NULL)
-	spec->org = STRING_FIELD("unit");
-	spec->form = STRING_FIELD("form");
-	spec->title = STRING_FIELD("title");
-	spec->opens = STRING_FIELD("opens");
-	spec->closes = STRING_FIELD("closes");
-	spec->mode = STRING_FIELD("mode");
-#undef STRING_FIELD
-	if (creating && (!spec->org || !spec->form || !spec->title || !spec->opens || !spec->closes)) {
-		const char *missing = !spec->org     ? "unit"
-				      : !spec->form  ? "form"
-				      : !spec->title ? "title"
-				      : !spec->opens ? "opens"
-						     : "closes";
-		snprintf(message, sizeof message, "%s is required", missing);
-		http_reply_error_field(r, 422, "invalid", message, missing);
-		return false;
-	}
-	return true;
+	if (campaign_spec_from_json(body, creating, spec, call->number[0], message,
+				    sizeof message, &field))
+		return true;
+	http_reply_error_field(r, 422, "invalid", message, field);
+	return false;
 }
 
 /* Checks spec; replies 422 naming the field on a bad value. */
@@ -318,7 +257,8 @@ static bool whole_field(HttpRequest *r, const cJSON *body, const char *name, lon
 	if (!field && !required)
 		return true;
 	v = cJSON_IsNumber(field) ? field->valuedouble : -1;
-	if (v != (double)(long long)v || v < 1 || v > 1e9) {
+	/* The range first: converting 1e20 to an integer is undefined. */
+	if (!(v >= 1 && v <= 1e9) || v != (double)(long long)v) {
 		snprintf(message, sizeof message, "%s: a whole number from 1 to %lld", name, max);
 		http_reply_error_field(r, 422, "invalid", message, name);
 		return false;

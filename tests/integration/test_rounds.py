@@ -71,6 +71,8 @@ def api_checks(tap, server, pg, staff_a, viewer_a, staff_b):
            ({"form": "khong-co"}, "form", "no questionnaire"),
            ({"target": 0}, "target", "1 to 1000000"),
            ({"target": "40"}, "target", "1 to 1000000"),
+           # Found by fuzzing: converting 1e20 to an integer was undefined.
+           ({"target": 1e20}, "target", "1 to 1000000"),
            ({"mode": "paper"}, "mode", "use shared, slips or both"),
            ({"kiosk": "yes"}, "kiosk", "true or false"),
            ({"title": "  "}, "title", "1 to 300"),
@@ -129,6 +131,9 @@ def slip_checks(tap, server, pg, staff_a, code):
     tap.ok(r.status == 422 and "at once is too many" in r.json()["error"]["message"],
            "100,000 slips at once: 422 with a clear message", r.text)
     tap.eq(pg.psql("SELECT count(*) FROM slip"), "0", "and no slip was made")
+    r = api(server, "POST", path, staff_a, {"count": 1e20})
+    tap.ok(r.status == 422 and r.json()["error"]["field"] == "count",
+           "a count of 1e20: 422 on count", r.text)
     r = api(server, "POST", path, staff_a, {"count": 6, "batch": 1})
     first = r.json() if r.status == 200 else {}
     slips = first.get("slips", [])
