@@ -1,6 +1,7 @@
 #include "report_build.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1182,9 +1183,24 @@ static cJSON *unit_json(const char *code, const char *name, const char *kind)
 	return o;
 }
 
+time_t report_clock(void)
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long t;
+
+	if (epoch && *epoch) {
+		errno = 0;
+		t = strtoll(epoch, &end, 10);
+		if (!*end && errno == 0 && t >= 0 && t < 253402300800LL) /* before year 10000 */
+			return (time_t)t;
+	}
+	return time(NULL);
+}
+
 static void now_iso(char out[32])
 {
-	time_t t = time(NULL) + 7 * 3600;
+	time_t t = report_clock() + 7 * 3600;
 	struct tm tm;
 
 	gmtime_r(&t, &tm);

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <time.h>
 
 enum {
 	REPORT_COMMENTS_SHOWN = 50,     /* comments inside the document */
@@ -52,6 +53,12 @@ cJSON *report_build(PGconn *conn, const ReportQuery *query, ReportError *err);
 bool report_query_check(const ReportQuery *query, char from[11], char to[11],
 			char prev_from[11], char prev_to[11], ReportError *err)
 	__attribute__((warn_unused_result));
+
+/* The time reports are stamped with (generated_at, a workbook's creation
+ * date): SOURCE_DATE_EPOCH when it is set, as reproducible builds use it,
+ * so that the same data gives the same bytes (a restored backup is checked
+ * that way); else now. */
+time_t report_clock(void);
 
 /* Checks a YYYY-MM-DD date and returns its day number (days since
  * 1970-01-01); false when malformed or not a calendar date. */

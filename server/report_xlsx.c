@@ -19,6 +19,7 @@
 #include <xlsxwriter.h>
 
 #include "buf.h"
+#include "report_build.h"
 #include "report_doc.h"
 #include "report_publication.h"
 #include "report_rows.h"
@@ -934,6 +935,12 @@ bool report_xlsx(const char *path, const cJSON *report, char **err)
 	if (!(wb = workbook_new_opt(path, &options))) {
 		*err = str_printf("%s: cannot start the workbook", path);
 		return false;
+	}
+	{
+		/* The report's own time, not the file's: the same document
+		 * gives the same workbook. */
+		lxw_doc_properties properties = {.created = report_clock()};
+		workbook_set_properties(wb, &properties);
 	}
 	make_formats(wb, &formats);
 	for (int i = 0; i < NSHEETS; i++) {
