@@ -8,8 +8,13 @@
 #include "buf.h"
 #include "log.h"
 #include "sql_text.h"
+#include "util.h"
 
-enum { MAX_UNRESOLVED_RETRIES = 3 };
+enum {
+	MAX_UNRESOLVED_RETRIES = 3,
+	/* Less time than this left: a statement would only be cancelled. */
+	MIN_STATEMENT_MS = 100,
+};
 
 typedef struct Batch Batch;
 
@@ -21,6 +26,7 @@ struct CommitTicket {
 	bool cancelled;
 	bool solo;   /* after a failed batch: goes alone */
 	int retries; /* unresolved → sent again */
+	int64_t due_ms; /* monotonic: answered by then, stored or not */
 	DbJob *lookup;
 	TAILQ_ENTRY(CommitTicket) link; /* in pending or lookups */
 };
@@ -46,6 +52,7 @@ struct Committer {
 	int in_flight;
 	struct event *flush_ev;    /* flushes at the next turn of the loop */
 	struct event *flush_timer; /* wait_ms */
+	struct event *expiry;      /* the oldest pending ticket's deadline */
 	CommitterStats stats;
 };
 
@@ -88,8 +95,59 @@ static void ticket_deliver(CommitTicket *t, CommitOutcome outcome)
 	free(t);
 }
 
+/* Time left to a ticket's deadline for a statement on its behalf: at least
+ * a little, so that a statement sent is not cancelled at once. */
+static int remaining_ms(const CommitTicket *t)
+{
+	int64_t left = t->due_ms - monotonic_ms();
+
+	return left < MIN_STATEMENT_MS ? MIN_STATEMENT_MS : left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/* Pending tickets are in arrival order (a batch that failed puts its older
+ * ones back in front): the first is the next to expire. */
+static void arm_expiry(Committer *c)
+{
+	CommitTicket *t = TAILQ_FIRST(&c->pending);
+	int64_t left;
+	struct timeval tv;
+
+	if (!t || c->opts.deadline_ms <= 0) {
+		evtimer_del(c->expiry);
+		return;
+	}
+	left = t->due_ms - monotonic_ms();
+	if (left < 0)
+		left = 0;
+	tv.tv_sec = (time_t)(left / 1000);
+	tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+	evtimer_add(c->expiry, &tv);
+}
+
+/* A ticket still waiting for its turn when its deadline comes is answered
+ * "unavailable" and never sent: the parent is told to send again at once
+ * instead of waiting behind statements stuck on a slow database, and
+ * nothing of it is stored. */
+static void expiry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	Committer *c = arg;
+	int64_t now = monotonic_ms();
+	CommitTicket *t;
+
+	(void)fd;
+	(void)what;
+	while ((t = TAILQ_FIRST(&c->pending)) && t->due_ms <= now) {
+		TAILQ_REMOVE(&c->pending, t, link);
+		c->npending--;
+		c->stats.expired++;
+		ticket_deliver(t, COMMIT_UNAVAILABLE);
+	}
+	arm_expiry(c);
+}
+
 static void schedule_flush(Committer *c)
 {
+	arm_expiry(c);
 	if (c->npending == 0)
 		return;
 	if (c->opts.wait_ms > 0 && c->npending < c->opts.batch_max) {
@@ -120,6 +178,8 @@ static void ticket_lookup(CommitTicket *t)
 	const char *params[3] = {t->item->submission_id, t->item->hash_hex, campaign};
 	DbQuery q = {.sql = SQL_SUBMISSION_LOOKUP, .nparams = 3, .values = params};
 
+	if (c->opts.deadline_ms > 0)
+		q.timeout_ms = remaining_ms(t);
 	snprintf(campaign, sizeof campaign, "%lld", (long long)t->item->campaign_id);
 	TAILQ_INSERT_TAIL(&c->lookups, t, link);
 	t->lookup = db_submit(c->pool, &q, lookup_done, t, NULL);
@@ -173,6 +233,19 @@ static CommitOutcome outcome_of(const char *status)
 	return (CommitOutcome)-1; /* unresolved */
 }
 
+/* An error that says nothing about the rows: the statement was cancelled
+ * (its deadline, statement_timeout: SQLSTATE class 57), the database ran
+ * out of something (53), is shutting down or away (57P, 08).  Its rows are
+ * answered "unavailable, send again", never split and sent again one by
+ * one behind the parents' backs. */
+static bool not_the_rows(const DbResult *result)
+{
+	const char *state = result->sqlstate;
+
+	return state && (strncmp(state, "57", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+			 strncmp(state, "08", 2) == 0);
+}
+
 static void batch_done(const DbResult *result, void *arg)
 {
 	Batch *b = arg;
@@ -189,7 +262,7 @@ static void batch_done(const DbResult *result, void *arg)
 			else
 				ticket_deliver(t, o);
 		}
-	} else if (result->status == DB_ERR_QUERY && b->n > 1) {
+	} else if (result->status == DB_ERR_QUERY && b->n > 1 && !not_the_rows(result)) {
 		/* One bad row fails the statement: send each row alone, in order. */
 		log_warn("commit batch of %d failed (%s); retrying row by row", b->n,
 			 result->message);
@@ -200,7 +273,9 @@ static void batch_done(const DbResult *result, void *arg)
 			c->npending++;
 		}
 	} else {
-		CommitOutcome o = result->status == DB_ERR_QUERY ? COMMIT_ERROR : COMMIT_UNAVAILABLE;
+		CommitOutcome o = result->status == DB_ERR_QUERY && !not_the_rows(result)
+					  ? COMMIT_ERROR
+					  : COMMIT_UNAVAILABLE;
 		if (result->status == DB_ERR_QUERY)
 			log_warn("submission %s refused by the database: %s",
 				 b->tickets[0]->item->submission_id, result->message);
@@ -263,9 +338,19 @@ static void flush(Committer *c)
 				continue;
 			TAILQ_REMOVE(&c->pending, t, link);
 			c->npending--;
+			if (c->opts.deadline_ms > 0 && t->due_ms - monotonic_ms() < MIN_STATEMENT_MS) {
+				/* Too late to be stored in time: never sent. */
+				c->stats.expired++;
+				ticket_deliver(t, COMMIT_UNAVAILABLE);
+				continue;
+			}
 			b->tickets[b->n++] = t;
 			if (t->solo)
 				break;
+		}
+		if (b->n == 0) { /* every one it took was too late */
+			batch_free(b);
+			continue;
 		}
 		buf_init(&json, (size_t)b->n * 160);
 		buf_puts(&json, "[");
@@ -277,6 +362,11 @@ static void flush(Committer *c)
 		buf_puts(&json, "]");
 		param = json.data;
 		q.values = &param;
+		/* The statement may take what its oldest row has left. */
+		if (c->opts.deadline_ms > 0)
+			for (int i = 0; i < b->n; i++)
+				if (!q.timeout_ms || remaining_ms(b->tickets[i]) < q.timeout_ms)
+					q.timeout_ms = remaining_ms(b->tickets[i]);
 		b->job = json.failed ? NULL : db_submit(c->pool, &q, batch_done, b, NULL);
 		buf_free(&json);
 		if (!b->job) {
@@ -289,6 +379,7 @@ static void flush(Committer *c)
 		c->stats.batches++;
 		c->stats.rows += (unsigned long long)b->n;
 	}
+	arm_expiry(c);
 }
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
@@ -316,7 +407,8 @@ Committer *committer_new(struct event_base *base, DbPool *pool, const CommitterO
 	LIST_INIT(&c->batches);
 	c->flush_ev = event_new(base, -1, 0, flush_cb, c);
 	c->flush_timer = evtimer_new(base, flush_cb, c);
-	if (!c->flush_ev || !c->flush_timer) {
+	c->expiry = evtimer_new(base, expiry_cb, c);
+	if (!c->flush_ev || !c->flush_timer || !c->expiry) {
 		committer_free(c);
 		return NULL;
 	}
@@ -350,6 +442,8 @@ void committer_free(Committer *c)
 		event_free(c->flush_ev);
 	if (c->flush_timer)
 		event_free(c->flush_timer);
+	if (c->expiry)
+		event_free(c->expiry);
 	free(c);
 }
 
@@ -365,6 +459,7 @@ CommitTicket *committer_submit(Committer *c, CommitItem *item, CommitCallback cb
 	t->item = item;
 	t->cb = cb;
 	t->arg = arg;
+	t->due_ms = monotonic_ms() + c->opts.deadline_ms;
 	TAILQ_INSERT_TAIL(&c->pending, t, link);
 	c->npending++;
 	schedule_flush(c);

@@ -52,11 +52,13 @@ typedef struct CommitterOptions {
 	int batch_max;   /* rows per statement, >= 1 */
 	int max_batches; /* statements in flight, >= 1 */
 	int wait_ms;     /* extra time to gather a batch; 0: none */
+	int deadline_ms; /* a submission is answered by then (COMMIT_UNAVAILABLE if
+			  * not stored yet); 0: only each statement's own deadline */
 } CommitterOptions;
 
 typedef struct CommitterStats {
 	unsigned long long batches, rows, stored, replays, conflicts, slip_used, unavailable,
-		errors, split_batches;
+		errors, split_batches, expired;
 	int pending, in_flight;
 } CommitterStats;
 

@@ -26,6 +26,7 @@
 #include "submission.h"
 #include "text.h"
 #include "token.h"
+#include "util.h"
 #include "versions.h"
 
 enum {
@@ -53,14 +54,6 @@ typedef struct Survey {
 } Survey;
 
 static void with_campaign(HttpRequest *r);
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static void survey_free(void *arg)
 {

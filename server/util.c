@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
@@ -95,4 +96,12 @@ char *read_file_whole(const char *path, size_t max_bytes, const char *what, size
 	}
 	fclose(f);
 	return buf;
+}
+
+int64_t monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }

@@ -14,6 +14,7 @@ char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *str_oneline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Reads a regular file whole into a malloc'd, NUL-terminated buffer (caller
  * frees); *len is its size.  Files over max_bytes are refused.  On failure
@@ -24,5 +25,9 @@ char *read_file_whole(const char *path, size_t max_bytes, const char *what, size
 
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit_value(char c);
+
+/* Milliseconds of CLOCK_MONOTONIC: for deadlines, which must not move with
+ * the wall clock. */
+int64_t monotonic_ms(void);
 
 #endif

@@ -362,6 +362,17 @@ def form_token(html):
     return m.group(1) if m else None
 
 
+def body_for(html):
+    """A complete submission of a form page: its token and, for each
+    question, the last answer offered (never "x", không ý kiến)."""
+    body = {"t": form_token(html)}
+    for name, values in form_fields(html).items():
+        choices = [v for v in values if v != "x"]
+        if choices:
+            body[name] = choices[-1]
+    return body
+
+
 def form_fields(html):
     """The question field names and, for each, the offered values, in order."""
     fields = {}

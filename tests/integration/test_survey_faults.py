@@ -7,18 +7,9 @@ import time
 import urllib.parse
 import uuid
 
-from harness import App, form_fields, form_token, run_tests, wait_until
+from harness import App, body_for, form_token, run_tests, wait_until
 
 FORM = "hop-phu-huynh-nhanh"
-
-
-def body_for(html):
-    body = {"t": form_token(html)}
-    for name, values in form_fields(html).items():
-        choices = [v for v in values if v != "x"]
-        if choices:
-            body[name] = choices[-1]
-    return body
 
 
 def submission_id(token):
