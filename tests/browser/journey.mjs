@@ -155,6 +155,8 @@ try {
   await page.waitForURL(`${base}/staff/rounds/${code}/entry`);
   await page.fill('#slip', slipCodes[0] || '');
   for (const [q, key] of plan.paper.entries()) await page.fill(`#q${q}`, key);
+  // The auto-advance has scrolled to the last field: show the sheet from its slip code.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await snap(page, 'entry');
   await Promise.all([page.waitForNavigation(), page.click('#pe button[type=submit]')]);
   ok(/Đã lưu phiếu/.test(await text(page)), 'the paper questionnaire is saved');
