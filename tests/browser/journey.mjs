@@ -51,6 +51,7 @@ const watch = (page, refusals = false) => {
   return page;
 };
 
+const browser = await launch();
 const staffContext = () => browser.newContext({
   viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'vi-VN',
   acceptDownloads: true,
@@ -66,7 +67,6 @@ const text = (page) => page.innerText('body');
 // today so that it falls in this school year's report.
 const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
 
-const browser = await launch();
 const result = {};
 try {
   // 1. The school admin signs in and makes a round.
