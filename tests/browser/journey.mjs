@@ -89,6 +89,7 @@ try {
   await page.fill('#f-opens_date', today);
   await page.fill('#f-opens_time', '00:00');
   await page.fill('#f-closes_date', '31/12/2099');
+  await page.fill('#f-target', String(plan.target));
   await page.check('#f-mode-both');
   if (await page.isChecked('#f-double_entry')) await page.uncheck('#f-double_entry');
   await snap(page, 'round-new');
@@ -185,6 +186,9 @@ try {
   }
   const body = await text(page);
   ok(new RegExp(`Số phiếu trả lời\\s*${total}\\b`).test(body), `report: ${total} responses in scope`);
+  ok(new RegExp(`Tỉ lệ phản hồi\\s*${plan.expect.responseRate}`).test(body),
+    `report: the response rate is ${plan.expect.responseRate} (${total} of ${plan.target} parents)`,
+    body.slice(body.indexOf('Tỉ lệ phản hồi'), body.indexOf('Tỉ lệ phản hồi') + 80));
   const headline = await page.$eval('.fig.main .big', (e) => e.innerText.trim()).catch(() => '');
   ok(headline === plan.expect.headline, `report: the satisfaction index is ${plan.expect.headline} (mean of the elements)`, headline);
   const overall = await page.$$eval('.fig:not(.main) .big', (es) => es.map((e) => e.innerText.trim())).catch(() => []);
@@ -224,6 +228,7 @@ try {
     const t = await q.content();
     ok([403, 404].includes(resp.status()) && !t.includes(plan.title),
       `another school: ${path} is refused (${resp.status()})`);
+    ok(await q.isVisible('a[href="/staff"]'), `another school: the refusal of ${path} links back to the start page`);
     if (path.endsWith('/poster')) await snap(q, 'other-school-refused');
   }
   // Exports, through the pages' links and the API, with this session.

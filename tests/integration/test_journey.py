@@ -38,6 +38,8 @@ SERVER_ENV = {"HAILONG_PRIVACY_THRESHOLD": "3", "HAILONG_AGGREGATE_INTERVAL": "0
 PARENTS = [["5", "5", "4", "5", "4", "5", "5", "4", "5", "5", "5"],
            ["2", "x", "4", "3", "1", "5", "4", "2", "3", "5", "3"]]
 PAPER = ["4", "4", "0", "", "5", "5", "1", "2", "3", "4", "4"]
+# Parents the round means to reach: the report's response rate is taken from it.
+TARGET = 40
 
 
 def questions(form):
@@ -112,6 +114,11 @@ def check_workbook(tap, path, rows, index, responses):
     summary = {cells[0][0]: cells for cells in wb.rows("Tổng hợp").values() if 0 in cells}
     tap.eq(summary.get("Số phiếu trả lời", {}).get(1, (None,))[:2], (float(responses), None),
            "XLSX: the number of responses, as a number")
+    rate = summary.get("Tỷ lệ phản hồi (%, phiếu, dự kiến)", {})
+    tap.ok(isinstance(rate.get(1, (None,))[0], float) and
+           abs(rate[1][0] - responses / TARGET) < 1e-9 and rate[1][2] == "0.0%" and
+           rate.get(2, (None,))[0] == responses and rate.get(3, (None,))[0] == TARGET,
+           f"XLSX: the response rate, {responses} of {TARGET} parents, as numbers", rate)
 
 
 def main(tap, scratch):
@@ -130,13 +137,14 @@ def main(tap, scratch):
     downloads = scratch.sub("downloads")
     plan = {
         "base": base, "password": PASSWORD, "admin": "ad.a", "other": "ad.b",
-        "school": "79-A", "otherSchool": "79-B", "unit": "79-A",
+        "school": "79-A", "otherSchool": "79-B", "unit": "79-A", "target": TARGET,
         "title": "Khảo sát sự hài lòng của cha mẹ học sinh học kỳ I", "form": f"{FORM}@{form['edition']}",
         "parents": PARENTS, "paper": PAPER, "comment": "Cảm ơn thầy cô đã tận tâm với các con.",
         "hailong": BINARY, "databaseUrl": pg.conninfo, "downloads": downloads,
         "shots": os.path.join(os.environ.get("HAILONG_BUILD_ROOT", scratch.path), "screenshots"),
         "expect": {"criteria": [{k: r[k] for k in ("text", "short", "frac", "rate")} for r in rows],
-                   "headline": percent(index), "overall": percent(overall)},
+                   "headline": percent(index), "overall": percent(overall),
+                   "responseRate": percent(Fraction(len(PARENTS) + 1, TARGET))},
     }
     plan_path = os.path.join(scratch.path, "plan.json")
     with open(plan_path, "w", encoding="utf-8") as f:
