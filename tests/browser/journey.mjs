@@ -170,8 +170,22 @@ try {
   const total = plan.parents.length + 1;
   ok(new RegExp(`^${total} responses counted`).test(counted), `the aggregation counts the ${total} responses`, counted);
 
-  // 7. The report, reached from the start page.
+  // 7. The round's progress counts each way in; the start page lists the
+  // criteria below target, lowest first; the report, reached from there.
+  await page.goto(`${base}/staff/rounds/${code}`, { waitUntil: 'load' });
+  const progress = await page.$$eval('.kpi div', (ds) => ds.map((d) => d.innerText.replace(/\s+/g, ' ').trim()));
+  const want = [`Phiếu đã nhận ${total}`, `Quét mã chung ${plan.parents.length}`, 'Phiếu giấy đã nhập 1'];
+  ok(want.every((w) => progress.includes(w)), `the round's progress: ${want.join(', ')}`, progress.join(' | '));
   await page.goto(`${base}/staff`, { waitUntil: 'load' });
+  const below = await page.$$eval('.rl li', (ls) => ls.filter((l) => /Hài lòng .*mục tiêu/.test(l.innerText))
+    .map((l) => l.innerText.split('\n').map((x) => x.trim())));
+  const wantBelow = plan.expect.criteria.filter((c) => c.below);
+  ok(below.length === wantBelow.length && wantBelow.every((c) => below.some(([t, r]) =>
+    t === c.short && r === `Hài lòng ${c.rate}, mục tiêu ${plan.expect.target}`)),
+  `the start page lists the ${wantBelow.length} criteria below ${plan.expect.target}, with their rates`, JSON.stringify(below));
+  const order = below.map(([, r]) => parseFloat(r.replace(/^Hài lòng /, '').replace(',', '.')));
+  ok(order.every((v, i) => i === 0 || order[i - 1] <= v), 'lowest first', order.join(' '));
+  await snap(page, 'dashboard-after');
   await page.click(`a[href="/staff/reports/${plan.school}"]`);
   await page.waitForURL(`${base}/staff/reports/${plan.school}`);
   const shown = await page.$$eval('table tr', (trs) => trs.map((tr) => {
@@ -193,6 +207,10 @@ try {
   ok(headline === plan.expect.headline, `report: the satisfaction index is ${plan.expect.headline} (mean of the elements)`, headline);
   const overall = await page.$$eval('.fig:not(.main) .big', (es) => es.map((e) => e.innerText.trim())).catch(() => []);
   ok(overall[0] === plan.expect.overall, `report: the overall question is ${plan.expect.overall}`, overall.join(' '));
+  const comments = await page.$$eval('li, blockquote, p', (es) => es.filter((e) => e.children.length === 0)
+    .map((e) => e.innerText.trim()));
+  ok(comments.filter((c) => c.includes(plan.comment)).length === plan.parents.length,
+    `report: the parents' ${plan.parents.length} comments are shown`);
   await snap(page, 'report');
   await snap(page, 'report-full', true);
 

@@ -80,7 +80,8 @@ def expected(form):
         s, v = rate([sheet[i] for sheet in sheets])
         rows.append({"id": c["id"], "text": c["text"], "short": c["short"], "s": s, "v": v,
                      "frac": f"{s} ÷ {v}", "rate": percent(Fraction(s, v)),
-                     "value": Fraction(s, v)})
+                     "value": Fraction(s, v),
+                     "below": Fraction(s, v) * 100 < form["method"]["target_percent"]})
         by_element.setdefault(element, []).append(Fraction(s, v))
     elements = [sum(rs) / len(rs) for rs in by_element.values()]
     index = sum(elements) / len(elements)
@@ -88,7 +89,7 @@ def expected(form):
     return rows, index, Fraction(s, v)
 
 
-def check_workbook(tap, path, rows, index, responses):
+def check_workbook(tap, path, rows, index, responses, comment):
     wb = Workbook(path)
     sheet = wb.rows("Tiêu chí")
     h = by_header(sheet)
@@ -119,6 +120,8 @@ def check_workbook(tap, path, rows, index, responses):
            abs(rate[1][0] - responses / TARGET) < 1e-9 and rate[1][2] == "0.0%" and
            rate.get(2, (None,))[0] == responses and rate.get(3, (None,))[0] == TARGET,
            f"XLSX: the response rate, {responses} of {TARGET} parents, as numbers", rate)
+    texts = [cell[0] for cells in wb.rows("Góp ý").values() for cell in cells.values()]
+    tap.eq(texts.count(comment), len(PARENTS), "XLSX: the parents' comments")
 
 
 def main(tap, scratch):
@@ -142,7 +145,9 @@ def main(tap, scratch):
         "parents": PARENTS, "paper": PAPER, "comment": "Cảm ơn thầy cô đã tận tâm với các con.",
         "hailong": BINARY, "databaseUrl": pg.conninfo, "downloads": downloads,
         "shots": os.path.join(os.environ.get("HAILONG_BUILD_ROOT", scratch.path), "screenshots"),
-        "expect": {"criteria": [{k: r[k] for k in ("text", "short", "frac", "rate")} for r in rows],
+        "expect": {"criteria": [{k: r[k] for k in ("text", "short", "frac", "rate", "below")}
+                                for r in rows],
+                   "target": percent(Fraction(form["method"]["target_percent"], 100)),
                    "headline": percent(index), "overall": percent(overall),
                    "responseRate": percent(Fraction(len(PARENTS) + 1, TARGET))},
     }
@@ -158,7 +163,7 @@ def main(tap, scratch):
                    f"JOIN campaign c ON c.id = r.campaign_id WHERE c.public_code = '{code}'"),
            "paper,qr,qr", "stored: two answers through the poster's QR code, one paper sheet")
     if result.get("xlsx"):
-        check_workbook(tap, result["xlsx"], rows, index, len(PARENTS) + 1)
+        check_workbook(tap, result["xlsx"], rows, index, len(PARENTS) + 1, plan["comment"])
     else:
         tap.ok(False, "the XLSX was downloaded")
 
