@@ -16,24 +16,31 @@ build=${1:-$root/build}
 src=$build/screenshots
 dst=$root/docs/screenshots
 
-# docs/screenshots/NAME  <-  BUILD/screenshots/journey-NN-STEP.png
+# docs/screenshots/NAME  <-  BUILD/screenshots/journey-NN-STEP.png (by STEP:
+# the numbers change when steps are added)
 pictures=(
-    dang-nhap.png:journey-01-login.png
-    trang-can-bo.png:journey-02-dashboard.png
-    tao-dot.png:journey-03-round-new.png
-    trang-dot.png:journey-04-round.png
-    ap-phich.png:journey-05-poster.png
-    phieu-dien-thoai.png:journey-07-parent-form.png
-    nhap-phieu-giay.png:journey-09-entry.png
-    bao-cao.png:journey-11-report.png
-    tai-khoan.png:journey-13-accounts.png
+    dang-nhap.png:login
+    trang-can-bo.png:dashboard-after
+    tao-dot.png:round-new
+    trang-dot.png:round
+    ap-phich.png:poster
+    phieu-dien-thoai.png:parent-form
+    nhap-phieu-giay.png:entry
+    bao-cao.png:report
+    tai-khoan.png:accounts
 )
 
+# The one screenshot of a step, or nothing.
+shot() {
+    local found=("$src"/journey-[0-9][0-9]-"$1".png)
+    [ ${#found[@]} -eq 1 ] && [ -f "${found[0]}" ] && echo "${found[0]}"
+}
+
 for pair in "${pictures[@]}"; do
-    [ -f "$src/${pair#*:}" ] || { echo "hailong: $src/${pair#*:} is missing: run the journey test first" >&2; exit 1; }
+    [ -n "$(shot "${pair#*:}")" ] || { echo "hailong: no screenshot of step ${pair#*:} in $src: run the journey test first" >&2; exit 1; }
 done
 mkdir -p "$dst"
 for pair in "${pictures[@]}"; do
-    cp "$src/${pair#*:}" "$dst/${pair%%:*}"
+    cp "$(shot "${pair#*:}")" "$dst/${pair%%:*}"
     echo "docs/screenshots/${pair%%:*}"
 done

@@ -14,13 +14,16 @@
 // expected figures, where screenshots and the download go)
 import { done, launch, ok } from './tap.mjs';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const { base, shots } = plan;
 const STEP = 30000; // every wait is bounded: a hung page fails the step, not the run
 mkdirSync(shots, { recursive: true });
+// A previous run's pictures go first: steps may have been added or removed
+// since, and scripts/doc-screenshots.sh must never pick up a stale one.
+for (const f of readdirSync(shots)) if (/^journey-\d\d-[a-z-]+\.png$/.test(f)) unlinkSync(join(shots, f));
 let shot = 0;
 // Screenshots at 1× so they are small enough for docs/screenshots/.
 const snap = async (page, name, fullPage = false) => {
