@@ -488,6 +488,8 @@ void page_staff_message(Buf *b, const char *heading, const char *message, const 
 		buf_html(b, code);
 		buf_puts(b, "\">← Về trang đợt khảo sát</a></p>");
 	}
-	buf_puts(b, "</div>");
+	/* Never a dead end: a refused or mistyped link (another school's
+	 * round, a stale bookmark) must still lead back to the start page. */
+	buf_puts(b, "<p><a href=\"/staff\">← Trang cán bộ</a></p></div>");
 	foot(b, false);
 }

@@ -48,8 +48,8 @@ typedef struct EntryPage {
  * on by itself after a valid key. */
 void page_entry(Buf *out, const EntryPage *page);
 
-/* A staff page with a heading and a message (plain text), and a link back
- * to the round of code when given. */
+/* A staff page with a heading and a message (plain text), a link back to
+ * the round of code when given, and always one to the staff start page. */
 void page_staff_message(Buf *out, const char *heading, const char *message, const char *code);
 
 /* The frame of every staff page: head with title (plain text) and the

@@ -185,12 +185,36 @@ static void test_form(void **state)
 	cJSON_Delete(choices);
 }
 
+/* A message page (not found, no permission, busy) is never a dead end: it
+ * links to the start page, and to the round when there is one. */
+static void test_message(void **state)
+{
+	Buf b;
+	(void)state;
+
+	buf_init(&b, 2048);
+	page_staff_message(&b, "Không tìm thấy", HOSTILE, NULL);
+	check_page_shell(&b, STAFF_STYLE);
+	assert_null(strstr(b.data, "<script>alert"));
+	assert_non_null(strstr(b.data, "<h1>Không tìm thấy</h1>"));
+	assert_non_null(strstr(b.data, "<a href=\"/staff\">← Trang cán bộ</a>"));
+	assert_null(strstr(b.data, "/staff/rounds/"));
+	buf_free(&b);
+
+	buf_init(&b, 2048);
+	page_staff_message(&b, "Hệ thống đang bận", "Thử lại sau.", "ABC234");
+	assert_non_null(strstr(b.data, "<a href=\"/staff/rounds/ABC234\">← Về trang đợt khảo sát</a>"));
+	assert_non_null(strstr(b.data, "<a href=\"/staff\">← Trang cán bộ</a>"));
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dashboard),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
