@@ -6,7 +6,7 @@ import hashlib
 import os
 import secrets
 
-from harness import Postgres, Server, ensure_playwright, run_cli, run_node_tap, run_tests
+from harness import Server, database_with_units, ensure_playwright, run_cli, run_node_tap, run_tests
 
 ORG = ("code,name,kind,parent_code,school_level\n"
        "79,Sở GD&ĐT,province,,\n"
@@ -17,13 +17,7 @@ PASSWORD = "mật khẩu đủ dài 123"
 
 def main(tap, scratch):
     ensure_playwright(tap)
-    pg = Postgres(scratch)
-    env = {"DATABASE_URL": pg.conninfo}
-    tap.eq(run_cli(["migrate"], env=env).returncode, 0, "migrated")
-    path = f"{scratch.path}/org.csv"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(ORG)
-    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+    pg, env = database_with_units(tap, scratch, ORG)
     for role, login in (("admin", "hieu-truong.nguyen-van-a"), ("staff", "giao-vien.tran-thi-b"),
                         ("viewer", "ke-toan")):
         out = run_cli(["user", "add", "--org", "79-A", "--role", role, "--login", login],

@@ -13,7 +13,7 @@ import signal
 import time
 import urllib.parse
 
-from harness import Postgres, Server, run_cli, run_tests
+from harness import Server, database_with_units, run_cli, run_tests
 
 ORG = ("code,name,kind,parent_code,school_level\n"
        "79,Sở GD&ĐT,province,,\n"
@@ -89,13 +89,7 @@ def nonce_of(html):
 
 
 def main(tap, scratch):
-    pg = Postgres(scratch)
-    env = {"DATABASE_URL": pg.conninfo}
-    tap.eq(run_cli(["migrate"], env=env).returncode, 0, "migrated")
-    path = f"{scratch.path}/org.csv"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(ORG)
-    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+    pg, env = database_with_units(tap, scratch, ORG)
     for unit, role, login in (("79-A", "admin", "a.admin"), ("79-A", "staff", "a.staff"),
                               ("79-B", "admin", "b.admin"), ("79", "admin", "so.admin")):
         tap.eq(add_user(env, unit, role, login), 0, f"account {login} ({role} of {unit})")

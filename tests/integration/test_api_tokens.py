@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from harness import SOURCE_ROOT, Postgres, Server, run_cli, run_tests, wait_until
+from harness import SOURCE_ROOT, Server, database_with_units, run_cli, run_tests, wait_until
 
 ORG = ("code,name,kind,parent_code,school_level\n"
        "79,Sở GD&ĐT TP.HCM,province,,\n"
@@ -53,13 +53,7 @@ def routes_documented(tap):
 
 def main(tap, scratch):
     routes_documented(tap)
-    pg = Postgres(scratch)
-    env = {"DATABASE_URL": pg.conninfo}
-    tap.eq(run_cli(["migrate"], env=env).returncode, 0, "migrated")
-    path = f"{scratch.path}/org.csv"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(ORG)
-    tap.eq(run_cli(["org", "import", path], env=env).returncode, 0, "units imported")
+    pg, env = database_with_units(tap, scratch, ORG)
 
     out = run_cli(["token", "create", "--org", "79-A", "--role", "viewer", "--name",
                    "Báo cáo trường A"], env=env)
