@@ -23,6 +23,7 @@
 #include "formdata.h"
 #include "handlers.h"
 #include "log.h"
+#include "page.h"
 #include "page_admin.h"
 #include "server.h"
 #include "sql_text.h"
@@ -922,10 +923,10 @@ static void audit_get(HttpRequest *r)
 		a->from_text[0] = '\0';
 	if (!http_query_param(r, "to", a->to_text, sizeof a->to_text))
 		a->to_text[0] = '\0';
-	if (a->from_text[0] && !admin_parse_date(a->from_text, a->from))
+	if (a->from_text[0] && !page_parse_date(a->from_text, a->from))
 		admin_form_error(&a->form, "nk-from", "“Từ ngày” phải là một ngày dạng dd/mm/yyyy, "
 						      "ví dụ 05/09/2026.");
-	if (a->to_text[0] && !admin_parse_date(a->to_text, a->to))
+	if (a->to_text[0] && !page_parse_date(a->to_text, a->to))
 		admin_form_error(&a->form, "nk-to", "“Đến ngày” phải là một ngày dạng dd/mm/yyyy, "
 						    "ví dụ 30/09/2026.");
 	if (a->form.nerrors) {

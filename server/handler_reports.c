@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "page.h"
 #include "page_staff.h"
 #include "handlers.h"
 #include "log.h"
@@ -122,7 +123,7 @@ static void refuse(HttpRequest *r, bool page, int status, const char *message, c
 /* The query-string parameters of a report or of its comments: every one
  * checked, none silently dropped. */
 static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
-		       ReportFormat *format, CallKind kind)
+		       ReportFormat *format, CallKind kind, char iso[4][11])
 {
 	static const struct {
 		const char *name;
@@ -156,6 +157,15 @@ static bool read_query(HttpRequest *r, struct evkeyvalq *q, ReportQuery *query,
 	query->to = PARAM("to");
 	query->compare_from = PARAM("compare_from");
 	query->compare_to = PARAM("compare_to");
+	/* The page's fields are typed as dd/mm/yyyy; links carry yyyy-mm-dd.
+	 * What is neither goes on as typed, for report_query_check to refuse. */
+	if (page) {
+		const char **dates[] = {&query->from, &query->to, &query->compare_from,
+					&query->compare_to};
+		for (int i = 0; i < 4; i++)
+			if (*dates[i] && page_parse_date(*dates[i], iso[i]))
+				*dates[i] = iso[i];
+	}
 	query->campaign = PARAM("campaign");
 	query->search = PARAM("q");
 	limit = PARAM("limit");
@@ -233,6 +243,7 @@ static void start(HttpRequest *r, CallKind kind)
 		.privacy_threshold = (int)r->server->config->privacy_threshold,
 	};
 	ReportFormat format;
+	char iso[4][11];
 
 	TAILQ_INIT(&q);
 	if (!c) {
@@ -243,7 +254,7 @@ static void start(HttpRequest *r, CallKind kind)
 	r->data_free = call_free;
 	c->page = page;
 	snprintf(c->node, sizeof c->node, "%s", query.node ? query.node : "");
-	if (!read_query(r, &q, &query, &format, kind))
+	if (!read_query(r, &q, &query, &format, kind, iso))
 		goto done;
 	c->task = report_task_new(&query, format, report_ready, r);
 	if (c->task && kind == CALL_COMMENTS) {

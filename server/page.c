@@ -1,5 +1,6 @@
 #include "page.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -344,4 +345,36 @@ void page_login(Buf *b, const char *nonce, const char *message, const char *logi
 		    "autocomplete=\"current-password\" required></p>"
 		    "<button type=\"submit\">Đăng nhập</button></form></div>");
 	foot(b, false);
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool page_parse_date(const char *text, char out[11])
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int d = 0, m = 0, y = 0, used = 0;
+
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && text[used] == '\0' &&
+	    used == 10) {
+		/* yyyy-mm-dd (what a date picker sends) */
+	} else if (sscanf(text, "%2d/%2d/%4d%n", &d, &m, &y, &used) != 3 || text[used] != '\0' ||
+		   !isdigit((unsigned char)text[0]) || strlen(text) < 8) {
+		return false;
+	}
+	for (const char *p = text; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '/' && *p != '-')
+			return false;
+	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
+	    d > days[m - 1] + (m == 2 && leap(y)))
+		return false;
+	{
+		/* The ranges are checked; the compiler cannot see it. */
+		char iso[32];
+		snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+		memcpy(out, iso, 11);
+	}
+	return true;
 }

@@ -54,6 +54,11 @@ void page_thanks(Buf *out, const char *receipt, const char *code, bool kiosk);
 void page_login(Buf *out, const char *nonce, const char *message, const char *login_value,
 		const char *next);
 
+/* A date as people type it, "dd/mm/yyyy" (or d/m/yyyy, or yyyy-mm-dd as a
+ * link or a date picker sends it) → "yyyy-mm-dd" in out (11 bytes).  False
+ * when text is not a real calendar date between the years 2000 and 2999. */
+bool page_parse_date(const char *text, char out[11]);
+
 /* Dates as parents read them: "07:30 ngày 23/11/2026" (Asia/Ho_Chi_Minh). */
 void page_format_time(long long unix_seconds, char *out, size_t cap);
 

@@ -582,34 +582,3 @@ void page_admin_message(Buf *b, const char *heading, const char *message, const 
 	foot(b);
 }
 
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-bool admin_parse_date(const char *text, char out[11])
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int d = 0, m = 0, y = 0, used = 0;
-
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && text[used] == '\0' &&
-	    used == 10) {
-		/* yyyy-mm-dd (what a date picker sends) */
-	} else if (sscanf(text, "%2d/%2d/%4d%n", &d, &m, &y, &used) != 3 || text[used] != '\0' ||
-		   !isdigit((unsigned char)text[0]) || strlen(text) < 8) {
-		return false;
-	}
-	for (const char *p = text; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != '/' && *p != '-')
-			return false;
-	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
-	    d > days[m - 1] + (m == 2 && leap(y)))
-		return false;
-	{
-		/* The ranges are checked; the compiler cannot see it. */
-		char iso[32];
-		snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-		memcpy(out, iso, 11);
-	}
-	return true;
-}

@@ -93,10 +93,6 @@ void page_audit(Buf *out, const AuditPage *page);
 void page_admin_message(Buf *out, const char *heading, const char *message, const char *href,
 			const char *back);
 
-/* "dd/mm/yyyy" (or d/m/yyyy, or yyyy-mm-dd) → "yyyy-mm-dd" in out (11
- * bytes).  False when text is not a real calendar date between the years
- * 2000 and 2999. */
-bool admin_parse_date(const char *text, char out[11]);
 
 /* The Vietnamese name of a role ("admin" → "Quản trị"). */
 const char *admin_role_label(const char *role);

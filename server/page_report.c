@@ -655,12 +655,17 @@ static void form_open(Ctx *c)
 	buf_puts(c->b, " accept-charset=\"utf-8\">");
 }
 
+/* Typed as dd/mm/yyyy, as every date on the staff pages, not a browser
+ * date picker: one set to English shows 09/01/2026 for the first of
+ * September.  The handler reads both forms (page_parse_date). */
 static void date_input(Buf *b, const char *label, const char *name, const char *value)
 {
-	buf_printf(b, "<label>%s<input type=\"date\" name=\"%s\" value=\"", label, name);
-	/* A date input drops what is not a date; keep only what it can show. */
+	buf_printf(b,
+		   "<label>%s <input type=\"text\" name=\"%s\" inputmode=\"numeric\" "
+		   "placeholder=\"dd/mm/yyyy\" size=\"10\" maxlength=\"10\" value=\"",
+		   label, name);
 	if (strlen(value) == 10 && is_ymd(value))
-		buf_html(b, value);
+		fmt_date(b, value);
 	buf_puts(b, "\" required></label>");
 }
 

@@ -13,7 +13,7 @@
 #include "auth.h"
 #include "campaigns.h"
 #include "http.h"
-#include "page_admin.h"
+#include "page.h"
 #include "report_build.h"
 #include "token.h"
 
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (campaign_parse_time(text, date) && strlen(date) != 19)
 		abort();
-	if (admin_parse_date(text, day) && strlen(day) != 10)
+	if (page_parse_date(text, day) && strlen(day) != 10)
 		abort();
 	(void)report_parse_date(text, &when);
 	free(text);

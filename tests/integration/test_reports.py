@@ -497,9 +497,15 @@ def pages(tap, server, env):
     res = server.request("GET", "/staff/reports/S3", headers={"Cookie": cookie})
     tap.ok(res.status == 404 and "Không tìm thấy" in res.text,
            "another province's school: a Vietnamese 404 page")
-    res = server.request("GET", "/staff/reports/C1?from=31/12/2026", headers={"Cookie": cookie})
+    res = server.request("GET", "/staff/reports/C1?from=01%2F09%2F2026&to=31%2F8%2F2027",
+                         headers={"Cookie": cookie})
+    tap.ok(res.status == 200 and 'value="01/09/2026"' in res.text and
+           'value="31/08/2027"' in res.text and
+           "/staff/reports/S1?from=2026-09-01&amp;to=2027-08-31" in res.text,
+           "dates typed as dd/mm/yyyy give the same period (links carry yyyy-mm-dd)")
+    res = server.request("GET", "/staff/reports/C1?from=31/02/2027", headers={"Cookie": cookie})
     tap.ok(res.status == 422 and "Khoảng thời gian không hợp lệ" in res.text,
-           "a malformed date: a Vietnamese page naming the problem")
+           "a date that does not exist: a Vietnamese page naming the problem")
     res = server.request("GET", "/staff/reports/C1")
     tap.ok(res.status in (401, 303), f"not signed in: refused ({res.status})")
     res = server.request("GET", "/staff/reports/C1?q=" + "x" * 5000, headers={"Cookie": cookie})

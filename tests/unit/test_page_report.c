@@ -226,10 +226,12 @@ static void test_links_and_form(void **state)
 				     "to=2027-08-31\">Thành phố Huế</a>"));
 	/* The period form: GET, both dates with labels, the action given. */
 	assert_non_null(strstr(html, "<form method=\"get\" action=\"/staff/reports/X-PHU-LOC\""));
-	assert_non_null(strstr(html, "<label>Từ ngày<input type=\"date\" name=\"from\" "
-				     "value=\"2026-09-01\""));
-	assert_non_null(strstr(html, "<label>Đến ngày<input type=\"date\" name=\"to\" "
-				     "value=\"2027-08-31\""));
+	assert_non_null(strstr(html, "<label>Từ ngày <input type=\"text\" name=\"from\" "
+				     "inputmode=\"numeric\" placeholder=\"dd/mm/yyyy\" size=\"10\" "
+				     "maxlength=\"10\" value=\"01/09/2026\""));
+	assert_non_null(strstr(html, "<label>Đến ngày <input type=\"text\" name=\"to\" "
+				     "inputmode=\"numeric\" placeholder=\"dd/mm/yyyy\" size=\"10\" "
+				     "maxlength=\"10\" value=\"31/08/2027\""));
 	assert_non_null(strstr(html, "href=\"/staff/reports/X-PHU-LOC/notice\""));
 	free(html);
 
