@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "buf.h"
 #include "log.h"
@@ -21,6 +22,7 @@ struct CommitTicket {
 	bool cancelled;
 	bool solo;   /* after a failed batch: goes alone */
 	int retries; /* unresolved → sent again */
+	int64_t deadline_ms; /* monotonic; 0: none */
 	DbJob *lookup;
 	TAILQ_ENTRY(CommitTicket) link; /* in pending or lookups */
 };
@@ -46,6 +48,7 @@ struct Committer {
 	int in_flight;
 	struct event *flush_ev;    /* flushes at the next turn of the loop */
 	struct event *flush_timer; /* wait_ms */
+	struct event *expiry;      /* the earliest deadline among pending tickets */
 	CommitterStats stats;
 };
 
@@ -56,6 +59,21 @@ void commit_item_free(CommitItem *item)
 	free(item->answers_json);
 	free(item->texts_json);
 	free(item);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Time left before t's deadline, in ms (<= 0: passed); INT32_MAX when it has
+ * none. */
+static int64_t ticket_left(const CommitTicket *t, int64_t now)
+{
+	return t->deadline_ms ? t->deadline_ms - now : INT32_MAX;
 }
 
 static void ticket_deliver(CommitTicket *t, CommitOutcome outcome)
@@ -88,10 +106,13 @@ static void ticket_deliver(CommitTicket *t, CommitOutcome outcome)
 	free(t);
 }
 
+static void arm_expiry(Committer *c);
+
 static void schedule_flush(Committer *c)
 {
 	if (c->npending == 0)
 		return;
+	arm_expiry(c);
 	if (c->opts.wait_ms > 0 && c->npending < c->opts.batch_max) {
 		if (!evtimer_pending(c->flush_timer, NULL)) {
 			struct timeval tv = {.tv_sec = c->opts.wait_ms / 1000,
@@ -189,6 +210,14 @@ static void batch_done(const DbResult *result, void *arg)
 			else
 				ticket_deliver(t, o);
 		}
+	} else if (result->status == DB_ERR_QUERY && result->sqlstate &&
+		   strcmp(result->sqlstate, "57014") == 0) {
+		/* Cancelled (statement_timeout, or past its budget: sql/014): the
+		 * transaction rolled back, nothing of it is stored, and no row is
+		 * to blame.  Each parent gets 503 and resends. */
+		log_warn("commit batch of %d cancelled: %s", b->n, result->message);
+		for (int i = 0; i < b->n; i++)
+			ticket_deliver(b->tickets[i], COMMIT_UNAVAILABLE);
 	} else if (result->status == DB_ERR_QUERY && b->n > 1) {
 		/* One bad row fails the statement: send each row alone, in order. */
 		log_warn("commit batch of %d failed (%s); retrying row by row", b->n,
@@ -239,13 +268,70 @@ static bool clashes(CommitTicket **taken, int n, const CommitTicket *t)
 	return false;
 }
 
+/* Answers every pending ticket whose deadline has passed: it was never sent
+ * (or its earlier attempt surely stored nothing), so COMMIT_UNAVAILABLE is
+ * the truth, and a parent waiting behind batches stuck on a slow database
+ * gets 503 at the deadline instead of a wait of several deadlines. */
+static void expire_pending(Committer *c, int64_t now)
+{
+	CommitTicket *t, *next;
+
+	for (t = TAILQ_FIRST(&c->pending); t; t = next) {
+		next = TAILQ_NEXT(t, link);
+		if (ticket_left(t, now) > 0)
+			continue;
+		TAILQ_REMOVE(&c->pending, t, link);
+		c->npending--;
+		c->stats.expired++;
+		ticket_deliver(t, COMMIT_UNAVAILABLE);
+	}
+}
+
+/* Sets the expiry timer to the earliest deadline of a pending ticket.  The
+ * list is scanned only when the timer is not already set (it then fires at
+ * most a little late for tickets queued at the head since, which are older
+ * and so have the earlier deadlines anyway). */
+static void arm_expiry(Committer *c)
+{
+	CommitTicket *t;
+	int64_t now, first = INT32_MAX;
+	struct timeval tv;
+
+	if (c->opts.timeout_ms <= 0 || c->npending == 0 || evtimer_pending(c->expiry, NULL))
+		return;
+	now = now_ms();
+	TAILQ_FOREACH(t, &c->pending, link)
+	{
+		int64_t left = ticket_left(t, now);
+		if (left < first)
+			first = left;
+	}
+	if (first < 0)
+		first = 0;
+	tv.tv_sec = (long)(first / 1000);
+	tv.tv_usec = (long)(first % 1000) * 1000;
+	evtimer_add(c->expiry, &tv);
+}
+
+static void expiry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	Committer *c = arg;
+
+	(void)fd;
+	(void)what;
+	expire_pending(c, now_ms());
+	arm_expiry(c);
+}
+
 static void flush(Committer *c)
 {
 	while (c->npending > 0 && c->in_flight < c->opts.max_batches) {
 		Batch *b = calloc(1, sizeof *b);
 		CommitTicket *t, *next;
-		DbQuery q = {.sql = SQL_COMMIT_BATCH, .nparams = 1};
-		const char *param;
+		/* $2, the budget, is filled in by the pool as it sends. */
+		DbQuery q = {.sql = SQL_COMMIT_BATCH, .nparams = 2, .budget_param = 2};
+		const char *params[2] = {NULL, NULL};
+		int64_t now = now_ms(), left = INT32_MAX;
 		Buf json;
 
 		if (!b || !(b->tickets = calloc((size_t)c->opts.batch_max, sizeof *b->tickets))) {
@@ -263,10 +349,24 @@ static void flush(Committer *c)
 				continue;
 			TAILQ_REMOVE(&c->pending, t, link);
 			c->npending--;
+			if (ticket_left(t, now) <= 0) {
+				c->stats.expired++;
+				ticket_deliver(t, COMMIT_UNAVAILABLE);
+				continue;
+			}
+			if (ticket_left(t, now) < left)
+				left = ticket_left(t, now);
 			b->tickets[b->n++] = t;
 			if (t->solo)
 				break;
 		}
+		if (b->n == 0) {
+			batch_free(b);
+			continue;
+		}
+		/* The batch may not outlive its earliest row's deadline. */
+		if (left < INT32_MAX)
+			q.timeout_ms = left < 1 ? 1 : (int)left;
 		buf_init(&json, (size_t)b->n * 160);
 		buf_puts(&json, "[");
 		for (int i = 0; i < b->n; i++) {
@@ -275,8 +375,8 @@ static void flush(Committer *c)
 			item_json(&json, b->tickets[i]->item);
 		}
 		buf_puts(&json, "]");
-		param = json.data;
-		q.values = &param;
+		params[0] = json.data;
+		q.values = params;
 		b->job = json.failed ? NULL : db_submit(c->pool, &q, batch_done, b, NULL);
 		buf_free(&json);
 		if (!b->job) {
@@ -316,7 +416,8 @@ Committer *committer_new(struct event_base *base, DbPool *pool, const CommitterO
 	LIST_INIT(&c->batches);
 	c->flush_ev = event_new(base, -1, 0, flush_cb, c);
 	c->flush_timer = evtimer_new(base, flush_cb, c);
-	if (!c->flush_ev || !c->flush_timer) {
+	c->expiry = evtimer_new(base, expiry_cb, c);
+	if (!c->flush_ev || !c->flush_timer || !c->expiry) {
 		committer_free(c);
 		return NULL;
 	}
@@ -350,6 +451,8 @@ void committer_free(Committer *c)
 		event_free(c->flush_ev);
 	if (c->flush_timer)
 		event_free(c->flush_timer);
+	if (c->expiry)
+		event_free(c->expiry);
 	free(c);
 }
 
@@ -365,6 +468,8 @@ CommitTicket *committer_submit(Committer *c, CommitItem *item, CommitCallback cb
 	t->item = item;
 	t->cb = cb;
 	t->arg = arg;
+	if (c->opts.timeout_ms > 0)
+		t->deadline_ms = now_ms() + c->opts.timeout_ms;
 	TAILQ_INSERT_TAIL(&c->pending, t, link);
 	c->npending++;
 	schedule_flush(c);

@@ -52,11 +52,14 @@ typedef struct CommitterOptions {
 	int batch_max;   /* rows per statement, >= 1 */
 	int max_batches; /* statements in flight, >= 1 */
 	int wait_ms;     /* extra time to gather a batch; 0: none */
+	int timeout_ms;  /* a submission's deadline, its wait here included; 0: the
+			  * pool's query deadline only (a wait behind busy batches is
+			  * then unbounded) */
 } CommitterOptions;
 
 typedef struct CommitterStats {
 	unsigned long long batches, rows, stored, replays, conflicts, slip_used, unavailable,
-		errors, split_batches;
+		errors, split_batches, expired;
 	int pending, in_flight;
 } CommitterStats;
 
@@ -74,7 +77,10 @@ void committer_free(Committer *c);
 
 /* Queues item (taken over, freed by the committer).  cb runs exactly once,
  * later, from the loop (never inside this call), unless the ticket is
- * cancelled.  Returns NULL only when memory runs out (cb is then not
+ * cancelled.  With opts.timeout_ms set, cb runs within that time: a row still
+ * waiting for its batch at the deadline is never sent and gets
+ * COMMIT_UNAVAILABLE, and a batch is sent with the deadline of its earliest
+ * row as the query's deadline.  Returns NULL only when memory runs out (cb is then not
  * called, item is freed). */
 CommitTicket *committer_submit(Committer *c, CommitItem *item, CommitCallback cb, void *arg);
 

@@ -256,7 +256,8 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	{
 		CommitterOptions copts = {.batch_max = (int)config->commit_batch_max,
 					  .max_batches = (int)config->commit_max_batches,
-					  .wait_ms = (int)config->commit_wait_ms};
+					  .wait_ms = (int)config->commit_wait_ms,
+					  .timeout_ms = (int)config->db_timeout_ms};
 		server->committer = committer_new(server->base, server->pool, &copts);
 		if (!server->committer)
 			goto oom;
