@@ -10,7 +10,13 @@
 #include "log.h"
 #include "sql_text.h"
 
-enum { MAX_UNRESOLVED_RETRIES = 3 };
+enum {
+	MAX_UNRESOLVED_RETRIES = 3,
+	/* A row with less time left than this (or a quarter of the deadline)
+	 * is refused rather than sent: a batch takes its earliest row's
+	 * deadline, and one row about to expire would doom its neighbours. */
+	MIN_SEND_MS = 250,
+};
 
 typedef struct Batch Batch;
 
@@ -268,7 +274,13 @@ static bool clashes(CommitTicket **taken, int n, const CommitTicket *t)
 	return false;
 }
 
-/* Answers every pending ticket whose deadline has passed: it was never sent
+static int64_t min_send_ms(const Committer *c)
+{
+	return c->opts.timeout_ms / 4 < MIN_SEND_MS ? c->opts.timeout_ms / 4 : MIN_SEND_MS;
+}
+
+/* Answers every pending ticket whose deadline has passed (or is too close
+ * to send it): it was never sent
  * (or its earlier attempt surely stored nothing), so COMMIT_UNAVAILABLE is
  * the truth, and a parent waiting behind batches stuck on a slow database
  * gets 503 at the deadline instead of a wait of several deadlines. */
@@ -278,7 +290,7 @@ static void expire_pending(Committer *c, int64_t now)
 
 	for (t = TAILQ_FIRST(&c->pending); t; t = next) {
 		next = TAILQ_NEXT(t, link);
-		if (ticket_left(t, now) > 0)
+		if (ticket_left(t, now) > min_send_ms(c))
 			continue;
 		TAILQ_REMOVE(&c->pending, t, link);
 		c->npending--;
@@ -302,7 +314,7 @@ static void arm_expiry(Committer *c)
 	now = now_ms();
 	TAILQ_FOREACH(t, &c->pending, link)
 	{
-		int64_t left = ticket_left(t, now);
+		int64_t left = ticket_left(t, now) - min_send_ms(c);
 		if (left < first)
 			first = left;
 	}
@@ -349,7 +361,7 @@ static void flush(Committer *c)
 				continue;
 			TAILQ_REMOVE(&c->pending, t, link);
 			c->npending--;
-			if (ticket_left(t, now) <= 0) {
+			if (ticket_left(t, now) <= min_send_ms(c)) {
 				c->stats.expired++;
 				ticket_deliver(t, COMMIT_UNAVAILABLE);
 				continue;

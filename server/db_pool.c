@@ -11,7 +11,13 @@
 
 #include "log.h"
 
-enum { BACKOFF_MIN_MS = 50, BACKOFF_MAX_MS = 2000 };
+enum {
+	BACKOFF_MIN_MS = 50,
+	BACKOFF_MAX_MS = 2000,
+	/* A budget job with less time left is not sent: its answer could not
+	 * come back before the deadline, and SQL told "0 ms" cannot commit. */
+	BUDGET_MIN_MS = 100,
+};
 
 typedef enum ConnState {
 	CONN_DOWN,       /* no PGconn; a retry timer may be pending */
@@ -621,6 +627,14 @@ static void pool_dispatch(DbPool *pool)
 			continue;
 		job = TAILQ_FIRST(&pool->queue);
 		queue_remove(pool, job);
+		if (job->budget_param && job->deadline_ms - monotonic_ms() < BUDGET_MIN_MS) {
+			/* Never sent, so surely not done: the caller may say so. */
+			job_finish(job, DB_ERR_TIMEOUT, NULL,
+				   "deadline too close to send the query");
+			/* The callback may have changed the pool: start over. */
+			i = -1;
+			continue;
+		}
 		if (!conn_send(conn, job)) {
 			/* Nothing reached the server: safe to give the job to another. */
 			TAILQ_INSERT_HEAD(&pool->queue, job, link);

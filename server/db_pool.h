@@ -56,7 +56,9 @@ typedef struct DbQuery {
 	int budget_param;           /* 1-based: this text parameter is set, as the
 				     * statement is sent, to the milliseconds left
 				     * before the job's deadline, so SQL can refuse
-				     * to finish what nobody waits for; 0: none */
+				     * to finish what nobody waits for; with less
+				     * than 100 ms left the job is not sent and
+				     * gets DB_ERR_TIMEOUT; 0: none */
 } DbQuery;
 
 typedef struct DbPoolOptions {

@@ -104,8 +104,9 @@ const char SQL_COMMIT_BATCH[] =
 	/* After the insert (it reads ins), before the commit: a statement that
 	 * ran past its budget fails rather than commit a row whose parent has
 	 * been told 503 (sql/014).  The budget keeps a margin for the commit
-	 * and the answer's way back: a quarter, at most 300 ms. */
-	" guard AS (SELECT hl_commit_within($2::int - least($2::int / 4, 300), count(*)) FROM ins)"
+	 * and the answer's way back to a busy event loop: half, at most 300 ms
+	 * (the pool sends it with at least 100 ms left). */
+	" guard AS (SELECT hl_commit_within($2::int - least($2::int / 2, 300), count(*)) FROM ins)"
 	" SELECT i.ord, CASE"
 	" WHEN ins.submission_id IS NOT NULL THEN 'stored'"
 	" WHEN r.id IS NOT NULL AND r.content_hash = decode(i.h, 'hex') AND r.campaign_id = i.c"
