@@ -279,11 +279,11 @@ static int64_t min_send_ms(const Committer *c)
 	return c->opts.timeout_ms / 4 < MIN_SEND_MS ? c->opts.timeout_ms / 4 : MIN_SEND_MS;
 }
 
-/* Answers every pending ticket whose deadline has passed (or is too close
- * to send it): it was never sent
- * (or its earlier attempt surely stored nothing), so COMMIT_UNAVAILABLE is
- * the truth, and a parent waiting behind batches stuck on a slow database
- * gets 503 at the deadline instead of a wait of several deadlines. */
+/* Answers every pending ticket whose deadline has passed or is too close to
+ * send it: it was never sent (or its earlier attempt surely stored nothing),
+ * so COMMIT_UNAVAILABLE is the truth, and a parent waiting behind batches
+ * stuck on a slow database gets 503 at the deadline instead of a wait of
+ * several deadlines. */
 static void expire_pending(Committer *c, int64_t now)
 {
 	CommitTicket *t, *next;

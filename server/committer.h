@@ -78,9 +78,10 @@ void committer_free(Committer *c);
 /* Queues item (taken over, freed by the committer).  cb runs exactly once,
  * later, from the loop (never inside this call), unless the ticket is
  * cancelled.  With opts.timeout_ms set, cb runs within that time: a row still
- * waiting for its batch at the deadline is never sent and gets
- * COMMIT_UNAVAILABLE, and a batch is sent with the deadline of its earliest
- * row as the query's deadline.  Returns NULL only when memory runs out (cb is then not
+ * waiting for its batch near the deadline (250 ms, or a quarter of
+ * timeout_ms if less) is never sent and gets COMMIT_UNAVAILABLE, and a batch
+ * is sent with the deadline of its earliest row as the query's deadline; the
+ * statement rolls back rather than commit after that deadline (sql/014).  Returns NULL only when memory runs out (cb is then not
  * called, item is freed). */
 CommitTicket *committer_submit(Committer *c, CommitItem *item, CommitCallback cb, void *arg);
 
