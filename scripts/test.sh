@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then builds and runs
 # the whole suite twice: a plain build with -Werror, and an ASan+UBSan build;
-# then the libFuzzer targets for a bounded time in a clang build.
+# then the libFuzzer targets for a bounded time in a clang build.  The suites
+# run in both builds are unit, integration and faults (tests/faults: the
+# fault-injection run, about 1.5 minutes; `meson test -C build --suite
+# faults` runs it alone).
 # Every integration test starts its own throw-away PostgreSQL.  The last line
 # is "N passed, M failed"; the exit status is non-zero when anything failed.
 #

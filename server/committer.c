@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "buf.h"
 #include "log.h"
@@ -12,8 +13,10 @@
 
 enum {
 	MAX_UNRESOLVED_RETRIES = 3,
-	/* Less time than this left: a statement would only be cancelled. */
-	MIN_STATEMENT_MS = 100,
+	/* A row with less time left than this (or a quarter of the deadline)
+	 * is refused rather than sent: a batch takes its earliest row's
+	 * deadline, and one row about to expire would doom its neighbours. */
+	MIN_SEND_MS = 250,
 };
 
 typedef struct Batch Batch;
@@ -26,7 +29,7 @@ struct CommitTicket {
 	bool cancelled;
 	bool solo;   /* after a failed batch: goes alone */
 	int retries; /* unresolved → sent again */
-	int64_t due_ms; /* monotonic: answered by then, stored or not */
+	int64_t deadline_ms; /* monotonic; 0: none */
 	DbJob *lookup;
 	TAILQ_ENTRY(CommitTicket) link; /* in pending or lookups */
 };
@@ -52,7 +55,7 @@ struct Committer {
 	int in_flight;
 	struct event *flush_ev;    /* flushes at the next turn of the loop */
 	struct event *flush_timer; /* wait_ms */
-	struct event *expiry;      /* the oldest pending ticket's deadline */
+	struct event *expiry;      /* the earliest deadline among pending tickets */
 	CommitterStats stats;
 };
 
@@ -63,6 +66,13 @@ void commit_item_free(CommitItem *item)
 	free(item->answers_json);
 	free(item->texts_json);
 	free(item);
+}
+
+/* Time left before t's deadline, in ms (<= 0: passed); INT32_MAX when it has
+ * none. */
+static int64_t ticket_left(const CommitTicket *t, int64_t now)
+{
+	return t->deadline_ms ? t->deadline_ms - now : INT32_MAX;
 }
 
 static void ticket_deliver(CommitTicket *t, CommitOutcome outcome)
@@ -95,61 +105,13 @@ static void ticket_deliver(CommitTicket *t, CommitOutcome outcome)
 	free(t);
 }
 
-/* Time left to a ticket's deadline for a statement on its behalf: at least
- * a little, so that a statement sent is not cancelled at once. */
-static int remaining_ms(const CommitTicket *t)
-{
-	int64_t left = t->due_ms - monotonic_ms();
-
-	return left < MIN_STATEMENT_MS ? MIN_STATEMENT_MS : left > INT32_MAX ? INT32_MAX : (int)left;
-}
-
-/* Pending tickets are in arrival order (a batch that failed puts its older
- * ones back in front): the first is the next to expire. */
-static void arm_expiry(Committer *c)
-{
-	CommitTicket *t = TAILQ_FIRST(&c->pending);
-	int64_t left;
-	struct timeval tv;
-
-	if (!t || c->opts.deadline_ms <= 0) {
-		evtimer_del(c->expiry);
-		return;
-	}
-	left = t->due_ms - monotonic_ms();
-	if (left < 0)
-		left = 0;
-	tv.tv_sec = (time_t)(left / 1000);
-	tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
-	evtimer_add(c->expiry, &tv);
-}
-
-/* A ticket still waiting for its turn when its deadline comes is answered
- * "unavailable" and never sent: the parent is told to send again at once
- * instead of waiting behind statements stuck on a slow database, and
- * nothing of it is stored. */
-static void expiry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	Committer *c = arg;
-	int64_t now = monotonic_ms();
-	CommitTicket *t;
-
-	(void)fd;
-	(void)what;
-	while ((t = TAILQ_FIRST(&c->pending)) && t->due_ms <= now) {
-		TAILQ_REMOVE(&c->pending, t, link);
-		c->npending--;
-		c->stats.expired++;
-		ticket_deliver(t, COMMIT_UNAVAILABLE);
-	}
-	arm_expiry(c);
-}
+static void arm_expiry(Committer *c);
 
 static void schedule_flush(Committer *c)
 {
-	arm_expiry(c);
 	if (c->npending == 0)
 		return;
+	arm_expiry(c);
 	if (c->opts.wait_ms > 0 && c->npending < c->opts.batch_max) {
 		if (!evtimer_pending(c->flush_timer, NULL)) {
 			struct timeval tv = {.tv_sec = c->opts.wait_ms / 1000,
@@ -178,8 +140,6 @@ static void ticket_lookup(CommitTicket *t)
 	const char *params[3] = {t->item->submission_id, t->item->hash_hex, campaign};
 	DbQuery q = {.sql = SQL_SUBMISSION_LOOKUP, .nparams = 3, .values = params};
 
-	if (c->opts.deadline_ms > 0)
-		q.timeout_ms = remaining_ms(t);
 	snprintf(campaign, sizeof campaign, "%lld", (long long)t->item->campaign_id);
 	TAILQ_INSERT_TAIL(&c->lookups, t, link);
 	t->lookup = db_submit(c->pool, &q, lookup_done, t, NULL);
@@ -233,19 +193,6 @@ static CommitOutcome outcome_of(const char *status)
 	return (CommitOutcome)-1; /* unresolved */
 }
 
-/* An error that says nothing about the rows: the statement was cancelled
- * (its deadline, statement_timeout: SQLSTATE class 57), the database ran
- * out of something (53), is shutting down or away (57P, 08).  Its rows are
- * answered "unavailable, send again", never split and sent again one by
- * one behind the parents' backs. */
-static bool not_the_rows(const DbResult *result)
-{
-	const char *state = result->sqlstate;
-
-	return state && (strncmp(state, "57", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-			 strncmp(state, "08", 2) == 0);
-}
-
 static void batch_done(const DbResult *result, void *arg)
 {
 	Batch *b = arg;
@@ -262,7 +209,15 @@ static void batch_done(const DbResult *result, void *arg)
 			else
 				ticket_deliver(t, o);
 		}
-	} else if (result->status == DB_ERR_QUERY && b->n > 1 && !not_the_rows(result)) {
+	} else if (result->status == DB_ERR_QUERY && result->sqlstate &&
+		   strcmp(result->sqlstate, "57014") == 0) {
+		/* Cancelled (statement_timeout, or past its budget: sql/014): the
+		 * transaction rolled back, nothing of it is stored, and no row is
+		 * to blame.  Each parent gets 503 and resends. */
+		log_warn("commit batch of %d cancelled: %s", b->n, result->message);
+		for (int i = 0; i < b->n; i++)
+			ticket_deliver(b->tickets[i], COMMIT_UNAVAILABLE);
+	} else if (result->status == DB_ERR_QUERY && b->n > 1) {
 		/* One bad row fails the statement: send each row alone, in order. */
 		log_warn("commit batch of %d failed (%s); retrying row by row", b->n,
 			 result->message);
@@ -273,9 +228,7 @@ static void batch_done(const DbResult *result, void *arg)
 			c->npending++;
 		}
 	} else {
-		CommitOutcome o = result->status == DB_ERR_QUERY && !not_the_rows(result)
-					  ? COMMIT_ERROR
-					  : COMMIT_UNAVAILABLE;
+		CommitOutcome o = result->status == DB_ERR_QUERY ? COMMIT_ERROR : COMMIT_UNAVAILABLE;
 		if (result->status == DB_ERR_QUERY)
 			log_warn("submission %s refused by the database: %s",
 				 b->tickets[0]->item->submission_id, result->message);
@@ -314,13 +267,76 @@ static bool clashes(CommitTicket **taken, int n, const CommitTicket *t)
 	return false;
 }
 
+static int64_t min_send_ms(const Committer *c)
+{
+	return c->opts.timeout_ms / 4 < MIN_SEND_MS ? c->opts.timeout_ms / 4 : MIN_SEND_MS;
+}
+
+/* Answers every pending ticket whose deadline has passed or is too close to
+ * send it: it was never sent (or its earlier attempt surely stored nothing),
+ * so COMMIT_UNAVAILABLE is the truth, and a parent waiting behind batches
+ * stuck on a slow database gets 503 at the deadline instead of a wait of
+ * several deadlines. */
+static void expire_pending(Committer *c, int64_t now)
+{
+	CommitTicket *t, *next;
+
+	for (t = TAILQ_FIRST(&c->pending); t; t = next) {
+		next = TAILQ_NEXT(t, link);
+		if (ticket_left(t, now) > min_send_ms(c))
+			continue;
+		TAILQ_REMOVE(&c->pending, t, link);
+		c->npending--;
+		c->stats.expired++;
+		ticket_deliver(t, COMMIT_UNAVAILABLE);
+	}
+}
+
+/* Sets the expiry timer to the earliest deadline of a pending ticket.  The
+ * list is scanned only when the timer is not already set (it then fires at
+ * most a little late for tickets queued at the head since, which are older
+ * and so have the earlier deadlines anyway). */
+static void arm_expiry(Committer *c)
+{
+	CommitTicket *t;
+	int64_t now, first = INT32_MAX;
+	struct timeval tv;
+
+	if (c->opts.timeout_ms <= 0 || c->npending == 0 || evtimer_pending(c->expiry, NULL))
+		return;
+	now = monotonic_ms();
+	TAILQ_FOREACH(t, &c->pending, link)
+	{
+		int64_t left = ticket_left(t, now) - min_send_ms(c);
+		if (left < first)
+			first = left;
+	}
+	if (first < 0)
+		first = 0;
+	tv.tv_sec = (long)(first / 1000);
+	tv.tv_usec = (long)(first % 1000) * 1000;
+	evtimer_add(c->expiry, &tv);
+}
+
+static void expiry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	Committer *c = arg;
+
+	(void)fd;
+	(void)what;
+	expire_pending(c, monotonic_ms());
+	arm_expiry(c);
+}
+
 static void flush(Committer *c)
 {
 	while (c->npending > 0 && c->in_flight < c->opts.max_batches) {
 		Batch *b = calloc(1, sizeof *b);
 		CommitTicket *t, *next;
-		DbQuery q = {.sql = SQL_COMMIT_BATCH, .nparams = 1};
-		const char *param;
+		/* $2, the budget, is filled in by the pool as it sends. */
+		DbQuery q = {.sql = SQL_COMMIT_BATCH, .nparams = 2, .budget_param = 2};
+		const char *params[2] = {NULL, NULL};
+		int64_t now = monotonic_ms(), left = INT32_MAX;
 		Buf json;
 
 		if (!b || !(b->tickets = calloc((size_t)c->opts.batch_max, sizeof *b->tickets))) {
@@ -338,20 +354,24 @@ static void flush(Committer *c)
 				continue;
 			TAILQ_REMOVE(&c->pending, t, link);
 			c->npending--;
-			if (c->opts.deadline_ms > 0 && t->due_ms - monotonic_ms() < MIN_STATEMENT_MS) {
-				/* Too late to be stored in time: never sent. */
+			if (ticket_left(t, now) <= min_send_ms(c)) {
 				c->stats.expired++;
 				ticket_deliver(t, COMMIT_UNAVAILABLE);
 				continue;
 			}
+			if (ticket_left(t, now) < left)
+				left = ticket_left(t, now);
 			b->tickets[b->n++] = t;
 			if (t->solo)
 				break;
 		}
-		if (b->n == 0) { /* every one it took was too late */
+		if (b->n == 0) {
 			batch_free(b);
 			continue;
 		}
+		/* The batch may not outlive its earliest row's deadline. */
+		if (left < INT32_MAX)
+			q.timeout_ms = left < 1 ? 1 : (int)left;
 		buf_init(&json, (size_t)b->n * 160);
 		buf_puts(&json, "[");
 		for (int i = 0; i < b->n; i++) {
@@ -360,13 +380,8 @@ static void flush(Committer *c)
 			item_json(&json, b->tickets[i]->item);
 		}
 		buf_puts(&json, "]");
-		param = json.data;
-		q.values = &param;
-		/* The statement may take what its oldest row has left. */
-		if (c->opts.deadline_ms > 0)
-			for (int i = 0; i < b->n; i++)
-				if (!q.timeout_ms || remaining_ms(b->tickets[i]) < q.timeout_ms)
-					q.timeout_ms = remaining_ms(b->tickets[i]);
+		params[0] = json.data;
+		q.values = params;
 		b->job = json.failed ? NULL : db_submit(c->pool, &q, batch_done, b, NULL);
 		buf_free(&json);
 		if (!b->job) {
@@ -379,7 +394,6 @@ static void flush(Committer *c)
 		c->stats.batches++;
 		c->stats.rows += (unsigned long long)b->n;
 	}
-	arm_expiry(c);
 }
 
 static void flush_cb(evutil_socket_t fd, short what, void *arg)
@@ -459,7 +473,8 @@ CommitTicket *committer_submit(Committer *c, CommitItem *item, CommitCallback cb
 	t->item = item;
 	t->cb = cb;
 	t->arg = arg;
-	t->due_ms = monotonic_ms() + c->opts.deadline_ms;
+	if (c->opts.timeout_ms > 0)
+		t->deadline_ms = monotonic_ms() + c->opts.timeout_ms;
 	TAILQ_INSERT_TAIL(&c->pending, t, link);
 	c->npending++;
 	schedule_flush(c);

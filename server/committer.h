@@ -52,8 +52,9 @@ typedef struct CommitterOptions {
 	int batch_max;   /* rows per statement, >= 1 */
 	int max_batches; /* statements in flight, >= 1 */
 	int wait_ms;     /* extra time to gather a batch; 0: none */
-	int deadline_ms; /* a submission is answered by then (COMMIT_UNAVAILABLE if
-			  * not stored yet); 0: only each statement's own deadline */
+	int timeout_ms;  /* a submission's deadline, its wait here included; 0: the
+			  * pool's query deadline only (a wait behind busy batches is
+			  * then unbounded) */
 } CommitterOptions;
 
 typedef struct CommitterStats {
@@ -76,7 +77,11 @@ void committer_free(Committer *c);
 
 /* Queues item (taken over, freed by the committer).  cb runs exactly once,
  * later, from the loop (never inside this call), unless the ticket is
- * cancelled.  Returns NULL only when memory runs out (cb is then not
+ * cancelled.  With opts.timeout_ms set, cb runs within that time: a row still
+ * waiting for its batch near the deadline (250 ms, or a quarter of
+ * timeout_ms if less) is never sent and gets COMMIT_UNAVAILABLE, and a batch
+ * is sent with the deadline of its earliest row as the query's deadline; the
+ * statement rolls back rather than commit after that deadline (sql/014).  Returns NULL only when memory runs out (cb is then not
  * called, item is freed). */
 CommitTicket *committer_submit(Committer *c, CommitItem *item, CommitCallback cb, void *arg);
 

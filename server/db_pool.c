@@ -2,14 +2,23 @@
 
 #include <event2/event.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "log.h"
+#include "util.h"
 
-enum { BACKOFF_MIN_MS = 50, BACKOFF_MAX_MS = 2000 };
+enum {
+	BACKOFF_MIN_MS = 50,
+	BACKOFF_MAX_MS = 2000,
+	/* A budget job with less time left is not sent: its answer could not
+	 * come back before the deadline, and SQL told "0 ms" cannot commit. */
+	BUDGET_MIN_MS = 100,
+};
 
 typedef enum ConnState {
 	CONN_DOWN,       /* no PGconn; a retry timer may be pending */
@@ -33,6 +42,8 @@ struct DbJob {
 	int *formats;
 	int result_format;
 	struct event *deadline;
+	int64_t deadline_ms; /* monotonic, for budget_param */
+	int budget_param;    /* 1-based, 0: none */
 	bool finishing_later;   /* on pool->finished, waiting for its callback */
 	DbStatus later_status;
 	char *later_message;
@@ -195,6 +206,27 @@ static void job_deadline_cb(evutil_socket_t fd, short what, void *arg)
 static DbJob *submit(DbPool *pool, const DbQuery *query, DbCallback cb, void *arg,
 		     DbStatus *refused);
 
+/* Writes the time left before the job's deadline into its budget parameter:
+ * measured now, as the statement leaves, not at submit (the job may have
+ * waited for a connection).  False when memory runs out. */
+static bool job_fill_budget(DbJob *job)
+{
+	char text[24];
+	int64_t left = job->deadline_ms - monotonic_ms();
+	int i = job->budget_param - 1;
+	char *copy;
+
+	snprintf(text, sizeof text, "%lld", (long long)(left < 0 ? 0 : left));
+	copy = strdup(text);
+	if (!copy)
+		return false;
+	free(job->values[i]);
+	job->values[i] = copy;
+	job->lengths[i] = (int)strlen(copy);
+	job->formats[i] = 0;
+	return true;
+}
+
 DbJob *db_submit(DbPool *pool, const DbQuery *query, DbCallback cb, void *arg,
 		 DbStatus *refused)
 {
@@ -240,6 +272,9 @@ static DbJob *submit(DbPool *pool, const DbQuery *query, DbCallback cb, void *ar
 	job->sql = query->sql;
 	job->nparams = query->nparams;
 	job->result_format = query->result_format;
+	if (query->budget_param > 0 && query->budget_param <= query->nparams)
+		job->budget_param = query->budget_param;
+	job->deadline_ms = monotonic_ms() + timeout_ms;
 	if (query->nparams > 0) {
 		job->values = calloc((size_t)query->nparams, sizeof *job->values);
 		job->lengths = calloc((size_t)query->nparams, sizeof *job->lengths);
@@ -556,6 +591,8 @@ static bool conn_send(DbConn *conn, DbJob *job)
 
 	if (PQstatus(conn->pg) != CONNECTION_OK)
 		return false;
+	if (job->budget_param && !job_fill_budget(job))
+		return false;
 	if (!PQsendQueryParams(conn->pg, job->sql, job->nparams, NULL,
 			       (const char *const *)job->values, job->lengths, job->formats,
 			       job->result_format))
@@ -583,6 +620,14 @@ static void pool_dispatch(DbPool *pool)
 			continue;
 		job = TAILQ_FIRST(&pool->queue);
 		queue_remove(pool, job);
+		if (job->budget_param && job->deadline_ms - monotonic_ms() < BUDGET_MIN_MS) {
+			/* Never sent, so surely not done: the caller may say so. */
+			job_finish(job, DB_ERR_TIMEOUT, NULL,
+				   "deadline too close to send the query");
+			/* The callback may have changed the pool: start over. */
+			i = -1;
+			continue;
+		}
 		if (!conn_send(conn, job)) {
 			/* Nothing reached the server: safe to give the job to another. */
 			TAILQ_INSERT_HEAD(&pool->queue, job, link);

@@ -53,6 +53,12 @@ typedef struct DbQuery {
 	const int *formats;         /* NULL for all-text */
 	int result_format;          /* 0 text, 1 binary */
 	int timeout_ms;             /* 0: the pool's default */
+	int budget_param;           /* 1-based: this text parameter is set, as the
+				     * statement is sent, to the milliseconds left
+				     * before the job's deadline, so SQL can refuse
+				     * to finish what nobody waits for; with less
+				     * than 100 ms left the job is not sent and
+				     * gets DB_ERR_TIMEOUT; 0: none */
 } DbQuery;
 
 typedef struct DbPoolOptions {

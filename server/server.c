@@ -257,7 +257,7 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		CommitterOptions copts = {.batch_max = (int)config->commit_batch_max,
 					  .max_batches = (int)config->commit_max_batches,
 					  .wait_ms = (int)config->commit_wait_ms,
-					  .deadline_ms = (int)config->db_timeout_ms};
+					  .timeout_ms = (int)config->db_timeout_ms};
 		server->committer = committer_new(server->base, server->pool, &copts);
 		if (!server->committer)
 			goto oom;
