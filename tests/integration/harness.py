@@ -22,6 +22,19 @@ SOURCE_ROOT = os.environ.get("HAILONG_SOURCE_ROOT") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("HAILONG_BIN", os.path.join(SOURCE_ROOT, "build", "hailong"))
 PG_SH = os.path.join(SOURCE_ROOT, "scripts", "pg.sh")
+# `meson test --setup valgrind` sets HAILONG_VALGRIND=1: every run of the
+# binary, by the harness or by a test's own subprocess call, then goes
+# through valgrind (see valgrind.py).
+VALGRIND = None
+if os.environ.get("HAILONG_VALGRIND") == "1":
+    import valgrind
+    VALGRIND = valgrind.Valgrind(BINARY, SOURCE_ROOT)
+    BINARY = VALGRIND.wrapper
+# Deadlines of the harness itself stretch under valgrind, which runs the
+# binary some twenty times slower; a test's own measured bounds do not.
+SLOW = 6 if VALGRIND else 1
+# Why a test skips a bound it measures (time or memory) under valgrind.
+UNDER_VALGRIND = "valgrind changes the time and memory this measures"
 
 
 class Tap:
@@ -50,6 +63,11 @@ class Tap:
         return self.ok(re.search(pattern, text or "") is not None, description,
                        f"text: {text!r}\npattern: {pattern!r}")
 
+    def skip(self, description, reason):
+        """A check that cannot mean anything in this run (TAP's # SKIP)."""
+        self.count += 1
+        print(f"ok {self.count} - {description} # SKIP {reason}", flush=True)
+
     def diag(self, text):
         for line in str(text).splitlines():
             print(f"# {line}", flush=True)
@@ -69,6 +87,8 @@ def run_tests(main):
         tap.ok(False, "test script finished without an exception", traceback.format_exc())
     finally:
         scratch.cleanup()
+        if VALGRIND:
+            VALGRIND.report(tap)
     sys.exit(tap.done())
 
 
@@ -166,9 +186,11 @@ class Psql:
 
 def run_cli(args, env=None, timeout=60, stdin=None):
     """Runs the binary once; returns CompletedProcess with text output."""
+    timeout *= SLOW
     full_env = dict(os.environ)
     for key in list(full_env):
-        if key.startswith("HAILONG_") and key not in ("HAILONG_BIN", "HAILONG_SOURCE_ROOT"):
+        if key.startswith("HAILONG_") and key not in ("HAILONG_BIN", "HAILONG_SOURCE_ROOT",
+                                                      "HAILONG_VALGRIND"):
             del full_env[key]
     full_env.pop("DATABASE_URL", None)
     full_env.update(env or {})
@@ -211,7 +233,7 @@ class Server:
         scratch.on_cleanup(self.kill)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        line = self.wait_log(r"msg=listening", timeout=30)
+        line = self.wait_log(r"msg=listening", timeout=30 * SLOW)
         if not line:
             raise RuntimeError("server did not start:\n" + self.log_text())
         self.port = int(re.search(r"port=(\d+)", line).group(1))
@@ -243,6 +265,7 @@ class Server:
                 self.lock.wait(min(left, 0.2))
 
     def request(self, method, path, body=None, headers=None, timeout=10):
+        timeout *= SLOW
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
@@ -284,6 +307,13 @@ class Server:
             return None
 
     def kill(self):
+        if self.proc.poll() is None and VALGRIND:
+            # A clean exit lets valgrind check the heap for leaks.
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
@@ -414,12 +444,16 @@ def ensure_playwright(tap):
 
 
 def run_node_tap(tap, script, args, timeout=180):
-    """Runs a TAP-printing node script of tests/browser and folds its results in."""
+    """Runs a TAP-printing node script of tests/browser and folds its results
+    in; returns its diagnostic lines (without "# ")."""
     out = subprocess.run(["node", os.path.join(BROWSER_DIR, script)] + list(args),
                          capture_output=True, text=True, timeout=timeout)
+    diags = []
     for line in out.stdout.splitlines():
         if line.startswith(("ok ", "not ok ")):
             tap.ok(line.startswith("ok "), line.split(" - ", 1)[-1])
         elif line.startswith("# "):
             tap.diag(line[2:])
+            diags.append(line[2:])
     tap.ok(out.returncode == 0, f"{script} succeeded", out.stderr[-3000:])
+    return diags
