@@ -52,6 +52,11 @@ typedef struct Config {
 	long long aggregate_interval_ms;
 	long long privacy_threshold;
 	long long report_workers;
+	long long workers; /* the option: 0 means one per core */
+	/* Set by the supervisor (workers.c) for each worker process; a single
+	 * server has index 0 and count 1 (or 0 before it is set). */
+	int worker_index;
+	int worker_count;
 	long long commit_wait_ms;
 	long long rate_per_minute;
 	long long rate_burst;

@@ -2,6 +2,7 @@
  * hailong: the command line.  `hailong COMMAND [--option value …]`.
  * Exit status: 0 success, 1 failure at run time, 2 bad usage or setting.
  */
+#include <errno.h>
 #include <libpq-fe.h>
 #include <malloc.h>
 #include <sodium.h>
@@ -33,6 +34,7 @@
 #include "tally_job.h"
 #include "token.h"
 #include "util.h"
+#include "workers.h"
 #include "version.h"
 
 typedef int (*CommandFn)(Config *config, int argc, char **argv);
@@ -847,17 +849,51 @@ done:
 	return rc;
 }
 
-static int cmd_serve(Config *config, int argc, char **argv)
+typedef struct LoadedForms {
+	Form **forms;
+	size_t nforms;
+} LoadedForms;
+
+/* Builds and runs one server.  ready_fd (or -1) is told the bound port
+ * once it listens: the supervisor of several workers waits for that. */
+static int serve_one(Config *config, int ready_fd, void *arg)
 {
+	LoadedForms *loaded = arg;
 	char *err = NULL;
 	int exit_code = 1, rc;
-	Server *server;
+	Server *server = server_new(config, loaded->forms, loaded->nforms, &err, &exit_code);
+
+	/* server_new owns the questionnaires now, even on failure. */
+	loaded->forms = NULL;
+	loaded->nforms = 0;
+	if (!server) {
+		fprintf(stderr, "hailong: %s\n", err ? err : "cannot start");
+		free(err);
+		if (ready_fd >= 0)
+			close(ready_fd);
+		return exit_code;
+	}
+	if (ready_fd >= 0) {
+		if (write(ready_fd, &server->port, sizeof server->port) != sizeof server->port)
+			log_warn("could not tell the supervisor the port: %s", strerror(errno));
+		close(ready_fd);
+	}
+	rc = server_run(server);
+	server_free(server);
+	return rc;
+}
+
+static int cmd_serve(Config *config, int argc, char **argv)
+{
+	int rc;
 	FormErrors errors = {0};
-	Form **forms = NULL;
-	size_t nforms = 0;
+	LoadedForms loaded = {0};
 
 	(void)argc;
 	(void)argv;
+	/* Before any worker starts, so that the message is said once. */
+	if (!need_database(config))
+		return 2;
 	log_set_level(config->log_level);
 	log_route_libevent();
 	/* Pages are built in 10-30 KB buffers, one per request: keep freed
@@ -865,22 +901,21 @@ static int cmd_serve(Config *config, int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 16 * 1024 * 1024);
 	/* A broken questionnaire is found now, not by a parent at a meeting. */
-	if (!form_load_dir(config->forms_dir, &forms, &nforms, &errors)) {
+	if (!form_load_dir(config->forms_dir, &loaded.forms, &loaded.nforms, &errors)) {
 		print_form_errors(&errors);
 		fprintf(stderr, "hailong: not starting: %zu problem%s in the questionnaires of %s\n",
 			errors.count, errors.count == 1 ? "" : "s", config->forms_dir);
 		form_errors_free(&errors);
-		form_list_free(forms, nforms);
+		form_list_free(loaded.forms, loaded.nforms);
 		return 1;
 	}
-	server = server_new(config, forms, nforms, &err, &exit_code);
-	if (!server) {
-		fprintf(stderr, "hailong: %s\n", err ? err : "cannot start");
-		free(err);
-		return exit_code;
-	}
-	rc = server_run(server);
-	server_free(server);
+	config->worker_count = config->workers == 0 ? workers_auto_count() : (int)config->workers;
+	if (config->worker_count == 1)
+		return serve_one(config, -1, &loaded);
+	/* Each worker builds its server from its own copy of the questionnaires
+	 * (the fork's); the supervisor's copy is only for restarts. */
+	rc = workers_run(config, serve_one, &loaded);
+	form_list_free(loaded.forms, loaded.nforms);
 	return rc;
 }
 

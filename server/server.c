@@ -3,6 +3,7 @@
 #include "report_service.h"
 
 #include <errno.h>
+#include <math.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
@@ -41,7 +42,7 @@ static Server *listener_owner;
 
 /* Opens the listening socket ourselves (rather than evhttp_bind_socket) to
  * get errno for a clear message and the bound port when port 0 was asked. */
-static int open_listener(const ListenAddr *addr, int *bound_port, char **err)
+static int open_listener(const ListenAddr *addr, bool shared, int *bound_port, char **err)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -62,7 +63,10 @@ static int open_listener(const ListenAddr *addr, int *bound_port, char **err)
 	 * out as headers, then a body (or a file by sendfile); with Nagle the
 	 * body's last segment waited for the client's delayed ACK, 40 ms on
 	 * every report download (bench/report). */
+	/* Workers (workers.c) each listen on the same port; the kernel spreads
+	 * new connections over their sockets. */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
 	    bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
@@ -177,6 +181,7 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	Server *server = calloc(1, sizeof *server);
 	DbPoolOptions pool_opts;
 	char *pool_err = NULL;
+	double share;
 
 	*err = NULL;
 	*exit_code = 1;
@@ -205,7 +210,8 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		*err = str_printf("internal error: a route could not be registered");
 		goto fail;
 	}
-	server->listen_fd = open_listener(&config->listen, &server->port, err);
+	server->listen_fd = open_listener(&config->listen, config->worker_count > 1, &server->port,
+					  err);
 	if (server->listen_fd < 0)
 		goto fail;
 	if (config->base_url_derived && config->listen.port == 0) {
@@ -270,12 +276,18 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		if (!server->aggregator)
 			goto oom;
 	}
-	server->survey_limit = ratelimit_new((double)config->rate_per_minute,
-					     (double)config->rate_burst, 65536);
+	/* Each worker counts on its own: a client's connections are spread
+	 * over the workers by the kernel's hash of their addresses and ports,
+	 * so each worker allows its share of the limits. */
+	share = config->worker_count > 1 ? (double)config->worker_count : 1.0;
+	server->survey_limit = ratelimit_new(fmax(1.0, (double)config->rate_per_minute / share),
+					     fmax(1.0, (double)config->rate_burst / share), 65536);
 	server->campaigns = campaign_cache_new(4096, CAMPAIGN_CACHE_TTL_MS);
 	/* Sign-in attempts: 10 a minute per address and per login name. */
-	server->login_limit_client = ratelimit_new(10, 10, 16384);
-	server->login_limit_name = ratelimit_new(10, 10, 16384);
+	server->login_limit_client = ratelimit_new(fmax(1.0, 10 / share), fmax(1.0, 10 / share),
+						   16384);
+	server->login_limit_name = ratelimit_new(fmax(1.0, 10 / share), fmax(1.0, 10 / share),
+						 16384);
 	server->workers = workq_new(server->base, 2, 64);
 	server->reports = report_service_new(server->base, config->database_url,
 					     config->db_connect_timeout_ms, (int)config->report_workers);
@@ -294,11 +306,12 @@ fail:
 
 int server_run(Server *server)
 {
-	char port[8];
+	char port[8], worker[16];
 
 	snprintf(port, sizeof port, "%d", server->port);
+	snprintf(worker, sizeof worker, "%d", server->config->worker_index);
 	log_fields(LOG_INFO, NULL, "listening", "address", server->config->listen.host, "port",
-		   port, "base_url", server->base_url, NULL);
+		   port, "base_url", server->base_url, "worker", worker, NULL);
 	if (event_base_dispatch(server->base) < 0) {
 		log_error("the event loop failed");
 		return 1;

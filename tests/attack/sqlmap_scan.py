@@ -165,8 +165,11 @@ def sqlmap(scratch, args):
 
 def verdict(log):
     """(injectable, number of points tested)."""
+    # sqlmap's verdict, after its own false-positive check: a point that
+    # "appears to be" injectable and then fails that check (the sign-in
+    # page's answers change when its rate limit starts) is not one.
     injectable = bool(re.search(r"identified the following injection point|"
-                                r"parameter '[^']*' (is|appears to be) .*injectable", log))
+                                r"parameter '[^']*' is vulnerable", log))
     # One such line per point tested.  Not a set of names: with --method
     # PATCH sqlmap names the path's point like the body's first.
     tested = re.findall(r"parameter '[^']+' does not seem to be injectable", log)

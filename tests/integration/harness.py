@@ -226,7 +226,10 @@ class Server:
         self.lock = threading.Condition()
         full_env = dict(os.environ)
         full_env.pop("DATABASE_URL", None)
-        full_env.update({"DATABASE_URL": database_url, "HAILONG_LISTEN": "127.0.0.1:0"})
+        # One process, so that a test can watch it (its pid, memory, kill -9);
+        # test_workers runs several.
+        full_env.update({"DATABASE_URL": database_url, "HAILONG_LISTEN": "127.0.0.1:0",
+                         "HAILONG_WORKERS": "1"})
         full_env.update(env or {})
         self.proc = subprocess.Popen([BINARY, "serve"] + list(args), env=full_env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
