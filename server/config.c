@@ -28,6 +28,8 @@
 static const ConfigOption options[] = {
 	OPT("database-url", "DATABASE_URL", CFG_CONNINFO, database_url, NULL, 0, 0,
 	    "PostgreSQL connection string or URI"),
+	OPT("replica-url", "HAILONG_REPLICA_URL", CFG_CONNINFO, replica_url, NULL, 0, 0,
+	    "read-only PostgreSQL (a streaming replica) that reports are built from"),
 	OPT("listen", "HAILONG_LISTEN", CFG_LISTEN, listen, "127.0.0.1:8080", 0, 0,
 	    "address and port the HTTP server listens on"),
 	OPT("base-url", "HAILONG_BASE_URL", CFG_URL, base_url, NULL, 0, 0,
@@ -484,6 +486,7 @@ void config_free(Config *c)
 	if (!c)
 		return;
 	free(c->database_url);
+	free(c->replica_url);
 	free(c->listen.host);
 	free(c->base_url);
 	free(c->sql_dir);

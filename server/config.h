@@ -34,6 +34,7 @@ typedef struct ListenAddr {
 
 typedef struct Config {
 	char *database_url; /* NULL when not given */
+	char *replica_url;  /* reports read here when given; NULL: from database_url */
 	ListenAddr listen;
 	char *base_url; /* NULL until config_finish derives it from listen */
 	bool base_url_derived; /* true when base_url came from listen, not from the user */

@@ -289,7 +289,10 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	server->login_limit_name = ratelimit_new(fmax(1.0, 10 / share), fmax(1.0, 10 / share),
 						 16384);
 	server->workers = workq_new(server->base, 2, 64);
-	server->reports = report_service_new(server->base, config->database_url,
+	/* Reports only read: a streaming replica can carry them. */
+	server->reports = report_service_new(server->base,
+					     config->replica_url ? config->replica_url
+								 : config->database_url,
 					     config->db_connect_timeout_ms, (int)config->report_workers);
 	if (!server->survey_limit || !server->campaigns || !server->login_limit_client ||
 	    !server->login_limit_name || !server->workers || !server->reports)
