@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 
-from target import Target, run_tests
+from target import Target, process_sockets, run_tests
 
 ATTACK_SECONDS = 30
 CONNECTIONS = 3000
@@ -75,18 +75,6 @@ class NormalClient(threading.Thread):
             self.stop.wait(0.2)
 
 
-def server_connections(pid):
-    """Sockets the server holds open (its TCP connections and listener)."""
-    count = 0
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
-                count += 1
-        except OSError:
-            pass
-    return count
-
-
 def attack(tap, scratch, t, label, mode_args):
     stats = os.path.join(scratch.path, label)
     client = NormalClient(t.port, [f"/s/{t.round}", "/healthz"])
@@ -97,7 +85,7 @@ def attack(tap, scratch, t, label, mode_args):
     started = time.monotonic()
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=ATTACK_SECONDS + 120,
                          preexec_fn=more_files)
-    during = server_connections(t.server.proc.pid)
+    during = process_sockets(t.server.proc.pid)
     client.stop.set()
     client.join(timeout=10)
     tap.diag(f"{label}: slowhttptest ran {time.monotonic() - started:.0f} s")
@@ -128,7 +116,7 @@ def attack(tap, scratch, t, label, mode_args):
 def main(tap, scratch):
     more_files()
     t = Target(tap, scratch)
-    base = server_connections(t.server.proc.pid)
+    base = process_sockets(t.server.proc.pid)
     attack(tap, scratch, t, "slow headers", ["-H", "-u", f"{t.origin}/s/{t.round}", "-t", "GET",
                                              "-s", "8192"])
     attack(tap, scratch, t, "slow body", ["-B", "-u", f"{t.origin}/s/{t.round}", "-t", "POST",
@@ -139,7 +127,7 @@ def main(tap, scratch):
     settled = None
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        settled = server_connections(t.server.proc.pid)
+        settled = process_sockets(t.server.proc.pid)
         if settled <= base + 5:
             break
         time.sleep(0.5)

@@ -14,7 +14,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 from harness import (SOURCE_ROOT, Server, body_for, database_with_units,  # noqa: E402,F401
-                     ensure_playwright, form_token, run_cli, run_node_tap, run_tests)
+                     ensure_playwright, form_token, process_sockets, run_cli, run_node_tap,
+                     run_tests)
 
 PASSWORD = "mật khẩu đủ dài 123"
 FORM = "hop-phu-huynh-nhanh"

@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 
 SOURCE_ROOT = os.environ.get("HAILONG_SOURCE_ROOT") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -404,6 +405,49 @@ def body_for(html):
         if choices:
             body[name] = choices[-1]
     return body
+
+
+def submit(server, code):
+    """One parent: opens the round's form and sends it back complete.
+    Returns the answer's status (200: thanked)."""
+    page = server.get(f"/s/{code}").text
+    return server.request("POST", f"/s/{code}", body=urllib.parse.urlencode(body_for(page)),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}).status
+
+
+def parallel_parents(server_for, code, threads, each):
+    """threads parents' devices at once, each submitting `each` times to
+    server_for(i); returns every status."""
+    statuses, lock = [], threading.Lock()
+
+    def parent(i):
+        for _ in range(each):
+            status = submit(server_for(i), code)
+            with lock:
+                statuses.append(status)
+
+    workers = [threading.Thread(target=parent, args=(i,)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(timeout=300)
+    return statuses
+
+
+def process_sockets(pid):
+    """Sockets a process holds open (connections and listeners); 0 when it
+    is gone."""
+    count = 0
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
+                    count += 1
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return count
 
 
 def form_fields(html):

@@ -3,10 +3,8 @@ behind a load balancer: parents' answers spread over them are each stored
 once, the three aggregation jobs (each instance runs one) take turns on
 the advisory lock and count every response exactly once, and a report
 from any instance shows the same figures."""
-import threading
-import urllib.parse
 
-from harness import App, Server, body_for, run_tests, wait_until
+from harness import App, Server, parallel_parents, run_tests, wait_until
 
 
 def main(tap, scratch):
@@ -15,21 +13,7 @@ def main(tap, scratch):
                               for _ in range(2)]
     tap.eq(len({s.port for s in servers}), 3, "three instances on three ports")
     code = app.code_of("hop-phu-huynh-nhanh")
-    statuses, lock = [], threading.Lock()
-
-    def parent(server, n):
-        for _ in range(n):
-            page = server.get(f"/s/{code}").text
-            r = server.request("POST", f"/s/{code}", body=urllib.parse.urlencode(body_for(page)),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
-            with lock:
-                statuses.append(r.status)
-
-    threads = [threading.Thread(target=parent, args=(servers[i % 3], 30)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
+    statuses = parallel_parents(lambda i: servers[i % 3], code, threads=6, each=30)
     tap.eq(statuses, [200] * 180, "180 parents spread over three instances: all thanked")
     stored = app.pg.psql(f"SELECT count(*) FROM response r JOIN campaign c ON c.id = r.campaign_id"
                          f" WHERE c.public_code = '{code}'")

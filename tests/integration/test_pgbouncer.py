@@ -13,10 +13,8 @@ import os
 import re
 import shutil
 import subprocess
-import threading
-import urllib.parse
 
-from harness import Postgres, Server, body_for, run_cli, run_tests, wait_until
+from harness import Postgres, Server, parallel_parents, run_cli, run_tests, wait_until
 
 ROLE_SETTINGS = ("ALTER ROLE hailong SET statement_timeout = '5s';"
                  "ALTER ROLE hailong SET synchronous_commit = on;"
@@ -88,22 +86,7 @@ def main(tap, scratch):
                    f" WHERE c.public_code = '{code}'")
     tap.eq(server.get("/healthz").status, 200, "the server is healthy through PgBouncer")
 
-    statuses = []
-    lock = threading.Lock()
-
-    def parent(n):
-        for _ in range(n):
-            page = server.get(f"/s/{code}").text
-            r = server.request("POST", f"/s/{code}", body=urllib.parse.urlencode(body_for(page)),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
-            with lock:
-                statuses.append(r.status)
-
-    threads = [threading.Thread(target=parent, args=(25,)) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    statuses = parallel_parents(lambda i: server, code, threads=8, each=25)
     tap.eq(statuses, [200] * 200, "200 parents on 8 connections at once: all thanked")
     tap.eq(pg.psql(f"SELECT count(*) FROM response r JOIN campaign c ON c.id = r.campaign_id"
                    f" WHERE c.public_code = '{code}'"), "200", "200 responses stored, once each")

@@ -8,28 +8,13 @@ import os
 import signal
 import socket
 import subprocess
-import urllib.parse
 
-from harness import BINARY, App, Server, body_for, run_tests, wait_until
+from harness import BINARY, App, Server, process_sockets, run_tests, submit, wait_until
 
 
 def children(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return sorted(int(p) for p in out.stdout.split())
-
-
-def sockets(pid):
-    count = 0
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
-                    count += 1
-            except OSError:
-                pass
-    except OSError:
-        pass
-    return count
 
 
 def alive(pid):
@@ -39,12 +24,6 @@ def alive(pid):
         return False
     with open(f"/proc/{pid}/stat") as f:
         return f.read().split(") ", 1)[1][0] != "Z"
-
-
-def submit(server, code):
-    page = server.get(f"/s/{code}").text
-    return server.request("POST", f"/s/{code}", body=urllib.parse.urlencode(body_for(page)),
-                          headers={"Content-Type": "application/x-www-form-urlencoded"}).status
 
 
 def main(tap, scratch):
@@ -57,14 +36,14 @@ def main(tap, scratch):
     tap.eq(len(workers), 2, f"two worker processes under the supervisor: {workers}")
 
     # Connections are spread: hold 60 open and see where they landed.
-    before = {w: sockets(w) for w in workers}
+    before = {w: process_sockets(w) for w in workers}
     held = []
     for _ in range(60):
         s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         s.recv(4096)
         held.append(s)
-    gained = {w: sockets(w) - before[w] for w in workers}
+    gained = {w: process_sockets(w) - before[w] for w in workers}
     tap.ok(all(n >= 5 for n in gained.values()) and sum(gained.values()) >= 60,
            f"each worker took a share of 60 connections: {sorted(gained.values())}")
     for s in held:
