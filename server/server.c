@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "proxy.h"
 #include "tally_job.h"
 #include "util.h"
 
@@ -270,6 +271,12 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		if (!server->aggregator)
 			goto oom;
 	}
+	{
+		char why[256];
+		if (!proxy_list_parse(config->trusted_proxies ? config->trusted_proxies : "",
+				      &server->trusted_proxies, why, sizeof why))
+			goto oom; /* config_set checked the text: only memory can fail */
+	}
 	server->survey_limit = ratelimit_new((double)config->rate_per_minute,
 					     (double)config->rate_burst, 65536);
 	server->campaigns = campaign_cache_new(4096, CAMPAIGN_CACHE_TTL_MS);
@@ -340,6 +347,7 @@ void server_free(Server *server)
 		event_free(server->accept_resume);
 	router_free(server->router);
 	ratelimit_free(server->survey_limit);
+	proxy_list_free(server->trusted_proxies);
 	campaign_cache_free(server->campaigns);
 	ratelimit_free(server->login_limit_client);
 	ratelimit_free(server->login_limit_name);
