@@ -1,6 +1,10 @@
 """Deployment: the configuration file (good and bad), and the client
 address behind a trusted reverse proxy for the parents' rate limits."""
+import http.client
 import os
+import socket
+import threading
+import time
 
 from harness import App, Server, run_cli, run_tests
 
@@ -107,11 +111,58 @@ def proxy_tests(tap, scratch, app, code):
     server.wait(20)
 
 
+def zero_downtime_tests(tap, scratch, app):
+    """Server B binds the port while A still serves (SO_REUSEPORT); A gets
+    SIGTERM; a client opening a new connection for each request all along
+    is never refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    listen = {"HAILONG_LISTEN": f"127.0.0.1:{port}"}
+    old = Server(scratch, app.url, env=listen)
+    results, stop = [], threading.Event()
+
+    def client():
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request("GET", "/healthz")
+                resp = conn.getresponse()
+                resp.read()
+                results.append(resp.status)
+            except OSError as e:  # refused, reset: what a restart must not cause
+                results.append(type(e).__name__)
+            finally:
+                conn.close()
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    time.sleep(0.3)
+    new = Server(scratch, app.url, env=listen)
+    tap.eq(new.port, port, "a second server binds the port the first one still listens on")
+    time.sleep(0.3)
+    old.signal(15)
+    tap.eq(old.wait(20), 0, "the old server stops on SIGTERM")
+    time.sleep(0.5)
+    stop.set()
+    thread.join(20)
+    refused = [r for r in results if r == "ConnectionRefusedError"]
+    other = [r for r in results if r not in (200, "ConnectionRefusedError")]
+    tap.ok(len(results) > 50 and not refused,
+           f"no connection refused across the restart ({len(results)} requests)",
+           f"refused: {len(refused)}")
+    tap.ok(not other, "every request was answered 200", repr(other))
+    tap.eq(new.get("/healthz").status, 200, "the new server serves on")
+    new.signal(15)
+    new.wait(20)
+
+
 def main(tap, scratch):
     app = App(scratch)
     code = app.code_of(FORM)
     config_file_tests(tap, scratch, app, code)
     proxy_tests(tap, scratch, app, code)
+    zero_downtime_tests(tap, scratch, app)
 
 
 if __name__ == "__main__":
