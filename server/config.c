@@ -657,9 +657,8 @@ static void printable_key(const char *key, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-bool config_load_file(Config *c, const char *path, char **err)
+bool config_load_stream(Config *c, FILE *f, const char *path, char **err)
 {
-	FILE *f = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -669,11 +668,6 @@ bool config_load_file(Config *c, const char *path, char **err)
 	char *copy = NULL;
 
 	*err = NULL;
-	f = fopen(path, "r");
-	if (!f) {
-		*err = str_printf("%s: cannot read: %s", path, strerror(errno));
-		return false;
-	}
 	if (!(copy = strdup(path)))
 		goto oom;
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -737,16 +731,30 @@ bool config_load_file(Config *c, const char *path, char **err)
 	free(c->config_file);
 	c->config_file = copy;
 	free(line);
-	fclose(f);
 	return true;
 oom:
 	*err = str_printf("%s: out of memory", path);
 fail:
 	free(copy);
 	free(line);
-	fclose(f);
 	return false;
 }
+
+bool config_load_file(Config *c, const char *path, char **err)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	*err = NULL;
+	if (!f) {
+		*err = str_printf("%s: cannot read: %s", path, strerror(errno));
+		return false;
+	}
+	ok = config_load_stream(c, f, path, err);
+	fclose(f);
+	return ok;
+}
+
 
 const char *config_file_wanted(int argc, char **argv)
 {

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "log.h"
 
@@ -118,6 +119,11 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
  * connection strings are never repeated.  Options set before the failing
  * line keep their new values: the caller is expected to stop. */
 bool config_load_file(Config *c, const char *path, char **err) __attribute__((warn_unused_result));
+
+/* config_load_file on an open stream (not closed here); path names it in
+ * messages and in c->config_file. */
+bool config_load_stream(Config *c, FILE *f, const char *path, char **err)
+	__attribute__((warn_unused_result));
 
 /* The configuration file asked for: the value of the last "--config FILE" or
  * "--config=FILE" among argv[0..argc-1], else $HAILONG_CONFIG when set and
