@@ -252,6 +252,35 @@ static char *normalise_base_url(const char *text, const char **why)
 	return out;
 }
 
+/* libpq's parse errors quote pieces of a key/value string ('missing "="
+ * after "cret"' for "password=se cret"): a piece of a password, and the
+ * piece may itself hold quotes.  Replaces, in place, every run of four or
+ * more characters of why that also occurs in value with "…" (shorter runs
+ * would eat libpq's own words: "res" of "address" is in "postgresql").  why holds at
+ * least 512 bytes; a message that would not fit is cut. */
+static void redact_value(char *why, const char *value)
+{
+	char out[512];
+	size_t n = 0, vlen = strlen(value);
+	const char *p = why;
+
+	while (*p && n + 4 < sizeof out) {
+		size_t best = 0;
+		/* A prefix not in value has no longer prefix in value. */
+		for (size_t len = 4; len <= strlen(p) && memmem(value, vlen, p, len); len++)
+			best = len;
+		if (best) {
+			memcpy(out + n, "\xe2\x80\xa6", 3); /* … */
+			n += 3;
+			p += best;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	memcpy(why, out, n + 1);
+}
+
 /* label names the option as the user gave it: "HAILONG_X (--x)" or
  * "key \"x\"" for a file. */
 static char *option_error(const ConfigOption *opt, const char *label, const char *value,
@@ -321,6 +350,7 @@ static bool set_value(Config *c, const ConfigOption *opt, const char *value, con
 					*echo = '\0';
 				}
 			}
+			redact_value(why, value);
 			*err = option_error(opt, label, value, why);
 			return false;
 		}

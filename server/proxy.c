@@ -124,8 +124,9 @@ bool proxy_list_parse(const char *text, ProxyList **out, char *why, size_t whyle
 	const char *p;
 
 	*out = NULL;
+	/* Entries are separated by the same characters the loop below skips. */
 	for (p = text; *p; p++)
-		if (*p == ',' || *p == ' ')
+		if (*p == ',' || isspace((unsigned char)*p))
 			capacity++;
 	list = calloc(1, sizeof *list + capacity * sizeof list->nets[0]);
 	if (!list) {
@@ -141,7 +142,7 @@ bool proxy_list_parse(const char *text, ProxyList **out, char *why, size_t whyle
 			p++;
 		if (!*p)
 			break;
-		len = strcspn(p, ", \t");
+		len = strcspn(p, ", \t\n\v\f\r");
 		snprintf(entry, sizeof entry, "%.*s", (int)(len > ENTRY_MAX + 1 ? ENTRY_MAX + 1 : len),
 			 p);
 		if (!parse_net(entry, &list->nets[n], why, whylen)) {

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ok) {
 		if (strncmp(err, "fuzz.conf:", 10) != 0 || strchr(err, '\n'))
 			abort();
-		if (strstr(err, "database-url") && strstr(err, "fuzzpw"))
+		if (strstr(err, "key \"database-url\"") && strstr(err, "fuzzpw"))
 			abort();
 	} else if (!c.config_file || strcmp(c.config_file, "fuzz.conf") != 0) {
 		abort();

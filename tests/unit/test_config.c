@@ -111,6 +111,14 @@ static void test_set_and_errors(void **state)
 	assert_false(config_set(&c, config_find("database-url"), "postgresql://u:pw@[x", &err));
 	assert_null(strstr(err, "pw@"));
 	free(err);
+	/* Nor a piece of a key/value string that libpq's message quotes. */
+	assert_false(config_set(&c, config_find("database-url"), "password=se cret", &err));
+	assert_null(strstr(err, "cret"));
+	assert_non_null(strstr(err, "missing \"=\" after"));
+	free(err);
+	assert_false(config_set(&c, config_find("database-url"), "host=/x dbnamefuzzpw", &err));
+	assert_null(strstr(err, "fuzzpw"));
+	free(err);
 	assert_true(config_set(&c, config_find("database-url"), "host=/tmp dbname=x", &err));
 	assert_string_equal(c.database_url, "host=/tmp dbname=x");
 
