@@ -432,24 +432,7 @@ static void test_docs_example_parses(void **state)
 
 static char *read_docs(void)
 {
-	const char *root = getenv("HAILONG_SOURCE_ROOT");
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long len;
-
-	snprintf(path, sizeof path, "%s/docs/config.md", root ? root : ".");
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
+	return read_source_file("docs/config.md");
 }
 
 /* Every option has a table row in docs/config.md naming its flag, its
