@@ -59,15 +59,15 @@ static int open_listener(const ListenAddr *addr, int *bound_port, char **err)
 		return -1;
 	}
 	fd = socket(found->ai_family, found->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	/* TCP_NODELAY, which accepted sockets inherit on Linux: an answer goes
-	 * out as headers, then a body (or a file by sendfile); with Nagle the
-	 * body's last segment waited for the client's delayed ACK, 40 ms on
-	 * every report download (bench/report). */
 	/* SO_REUSEPORT lets a new server bind the port while the old one still
 	 * runs, so a restart refuses no connection (docs/deploy.md): the old
 	 * one closes its socket on SIGTERM and the kernel sends every new
 	 * connection to the new one.  Only processes of the same user may
-	 * share the port, and only if both set it. */
+	 * share the port, and only if both set it.
+	 * TCP_NODELAY, which accepted sockets inherit on Linux: an answer goes
+	 * out as headers, then a body (or a file by sendfile); with Nagle the
+	 * body's last segment waited for the client's delayed ACK, 40 ms on
+	 * every report download (bench/report). */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
