@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from harness import App, Server, run_cli, run_tests
+from harness import SOURCE_ROOT, App, Server, run_cli, run_tests
 
 FORM = "hop-phu-huynh-nhanh"
 
@@ -78,6 +78,23 @@ def config_file_tests(tap, scratch, app, code):
            "hailong serve --config uses the file's rate limits and database")
     server.signal(15)
     server.wait(20)
+
+
+def shipped_file_tests(tap, app):
+    """docs/deploy.md's commands on deploy/hailong.conf as shipped, the
+    environment supplying what the machine would (DATABASE_URL from
+    secret.env; the checkout's sql/ instead of /usr/share/hailong)."""
+    shipped = os.path.join(SOURCE_ROOT, "deploy", "hailong.conf")
+    out = run_cli(["config", "--config", shipped])
+    tap.ok(out.returncode == 0 and
+           f"https://khaosat.example.edu.vn  (file {shipped}:" in out.stdout and
+           "127.0.0.1, ::1  (file" in out.stdout,
+           "hailong config --config deploy/hailong.conf shows its values and lines",
+           out.stdout + out.stderr)
+    env = {"DATABASE_URL": app.url, "HAILONG_SQL_DIR": os.path.join(SOURCE_ROOT, "sql")}
+    out = run_cli(["migrate", "--config", shipped], env=env)
+    tap.ok(out.returncode == 0, "hailong migrate --config deploy/hailong.conf (the upgrade step) "
+           "runs, the environment winning over the file", out.stdout + out.stderr)
 
 
 def proxy_tests(tap, scratch, app, code):
@@ -161,6 +178,7 @@ def main(tap, scratch):
     app = App(scratch)
     code = app.code_of(FORM)
     config_file_tests(tap, scratch, app, code)
+    shipped_file_tests(tap, app)
     proxy_tests(tap, scratch, app, code)
     zero_downtime_tests(tap, scratch, app)
 
