@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "proxy.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifndef HAILONG_SQL_DIR_DEFAULT
 #define HAILONG_SQL_DIR_DEFAULT "sql"
@@ -77,7 +79,14 @@ static const ConfigOption options[] = {
 	    "folder of the numbered migration files"),
 	OPT("forms-dir", "HAILONG_FORMS_DIR", CFG_PATH, forms_dir, HAILONG_FORMS_DIR_DEFAULT, 0, 0,
 	    "folder of the questionnaire files"),
+	OPT("trusted-proxies", "HAILONG_TRUSTED_PROXIES", CFG_PROXIES, trusted_proxies, NULL, 0, 0,
+	    "proxies whose X-Forwarded-For is believed: addresses, CIDR networks"),
+	OPT("config", "HAILONG_CONFIG", CFG_PATH, config_file, NULL, 0, 0,
+	    "configuration file of key = value lines (flags and environment win)"),
 };
+
+_Static_assert(sizeof options / sizeof options[0] <= CONFIG_MAX_OPTIONS,
+	       "raise CONFIG_MAX_OPTIONS in config.h");
 
 const ConfigOption *config_options(size_t *count)
 {
@@ -247,15 +256,58 @@ static char *normalise_base_url(const char *text, const char **why)
 	return out;
 }
 
-static char *option_error(const ConfigOption *opt, const char *value, const char *why)
+/* libpq's parse errors quote pieces of a key/value string ('missing "="
+ * after "cret"' for "password=se cret"): a piece of a password, and the
+ * piece may itself hold quotes.  Replaces, in place, every run of four or
+ * more characters of why that also occurs in value with "…" (shorter runs
+ * would eat libpq's own words: "res" of "address" is in "postgresql").  why holds at
+ * least 512 bytes; a message that would not fit is cut. */
+static void redact_value(char *why, const char *value)
 {
-	if (opt->type == CFG_CONNINFO)
-		return str_printf("invalid value for %s (--%s): %s", opt->env, opt->name, why);
-	return str_printf("invalid value for %s (--%s): \"%s\": %s", opt->env, opt->name, value,
-			    why);
+	char out[512];
+	size_t n = 0, vlen = strlen(value);
+	const char *p = why;
+
+	while (*p && n + 4 < sizeof out) {
+		size_t best = 0;
+		/* A prefix not in value has no longer prefix in value. */
+		for (size_t len = 4; len <= strlen(p) && memmem(value, vlen, p, len); len++)
+			best = len;
+		if (best) {
+			memcpy(out + n, "\xe2\x80\xa6", 3); /* … */
+			n += 3;
+			p += best;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	memcpy(why, out, n + 1);
 }
 
+/* label names the option as the user gave it: "HAILONG_X (--x)" or
+ * "key \"x\"" for a file. */
+static char *option_error(const ConfigOption *opt, const char *label, const char *value,
+			  const char *why)
+{
+	if (opt->type == CFG_CONNINFO)
+		return str_printf("invalid value for %s: %s", label, why);
+	return str_printf("invalid value for %s: \"%s\": %s", label, value, why);
+}
+
+static bool set_value(Config *c, const ConfigOption *opt, const char *value, const char *label,
+		      char **err);
+
 bool config_set(Config *c, const ConfigOption *opt, const char *value, char **err)
+{
+	char label[128];
+
+	snprintf(label, sizeof label, "%s (--%s)", opt->env, opt->name);
+	return set_value(c, opt, value, label, err);
+}
+
+static bool set_value(Config *c, const ConfigOption *opt, const char *value, const char *label,
+		      char **err)
 {
 	void *field = (char *)c + opt->offset;
 	char why[512];
@@ -267,7 +319,7 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 	case CFG_PATH: {
 		char *copy;
 		if (!*value) {
-			*err = option_error(opt, value, "must not be empty");
+			*err = option_error(opt, label, value, "must not be empty");
 			return false;
 		}
 		if (!(copy = strdup(value)))
@@ -280,7 +332,7 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 		char *parse_err = NULL, *copy;
 		PQconninfoOption *parsed;
 		if (!*value) {
-			*err = option_error(opt, value, "must not be empty");
+			*err = option_error(opt, label, value, "must not be empty");
 			return false;
 		}
 		parsed = PQconninfoParse(value, &parse_err);
@@ -302,7 +354,8 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 					*echo = '\0';
 				}
 			}
-			*err = option_error(opt, value, why);
+			redact_value(why, value);
+			*err = option_error(opt, label, value, why);
 			return false;
 		}
 		PQconninfoFree(parsed);
@@ -317,7 +370,7 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 		char *host = NULL;
 		int port = 0;
 		if (!config_parse_listen(value, &host, &port)) {
-			*err = option_error(opt, value,
+			*err = option_error(opt, label, value,
 					    "expected host:port, e.g. 127.0.0.1:8080 or [::1]:8080, "
 					    "with a port from 0 to 65535");
 			return false;
@@ -331,7 +384,7 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 		const char *reason = NULL;
 		char *url = normalise_base_url(value, &reason);
 		if (!url) {
-			*err = option_error(opt, value, reason);
+			*err = option_error(opt, label, value, reason);
 			return false;
 		}
 		free(*(char **)field);
@@ -357,7 +410,7 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 		}
 		if (!ok) {
 			snprintf(why, sizeof why, "expected %s", expect);
-			*err = option_error(opt, value, why);
+			*err = option_error(opt, label, value, why);
 			return false;
 		}
 		if (number < opt->min || number > opt->max) {
@@ -370,15 +423,31 @@ bool config_set(Config *c, const ConfigOption *opt, const char *value, char **er
 			else
 				snprintf(why, sizeof why, "must be between %lld ms and %lld ms",
 					 opt->min, opt->max);
-			*err = option_error(opt, value, why);
+			*err = option_error(opt, label, value, why);
 			return false;
 		}
 		*(long long *)field = number;
 		return true;
 	}
+	case CFG_PROXIES: {
+		ProxyList *list = NULL;
+		char *copy;
+		/* Parsed here only to check it; the server parses it again into
+		 * the form it matches against. */
+		if (!proxy_list_parse(value, &list, why, sizeof why)) {
+			*err = option_error(opt, label, value, why);
+			return false;
+		}
+		proxy_list_free(list);
+		if (!(copy = strdup(value)))
+			goto oom;
+		free(*(char **)field);
+		*(char **)field = copy;
+		return true;
+	}
 	case CFG_LOG_LEVEL:
 		if (!log_level_parse(value, (LogLevel *)field)) {
-			*err = option_error(opt, value, "expected debug, info, warn or error");
+			*err = option_error(opt, label, value, "expected debug, info, warn or error");
 			return false;
 		}
 		return true;
@@ -413,8 +482,11 @@ bool config_load_env(Config *c, char **err)
 	*err = NULL;
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
 		const char *value = getenv(options[i].env);
-		if (value && *value && !config_set(c, &options[i], value, err))
+		if (!value || !*value)
+			continue;
+		if (!config_set(c, &options[i], value, err))
 			return false;
+		c->source[i] = CFG_SOURCE_ENV;
 	}
 	return true;
 }
@@ -463,6 +535,7 @@ bool config_parse_args(Config *c, int argc, char **argv, int *consumed, char **e
 		}
 		if (!config_set(c, opt, value, err))
 			return false;
+		c->source[opt - options] = CFG_SOURCE_FLAG;
 	}
 	*consumed = i;
 	return true;
@@ -491,5 +564,247 @@ void config_free(Config *c)
 	free(c->base_url);
 	free(c->sql_dir);
 	free(c->forms_dir);
+	free(c->trusted_proxies);
+	free(c->config_file);
 	memset(c, 0, sizeof *c);
+}
+
+/* Edit distance between two short names (Levenshtein), capped at 99. */
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[64];
+
+	if (la >= 64 || lb >= 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (tolower((unsigned char)a[i - 1]) !=
+					   tolower((unsigned char)b[j - 1]));
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The option a mistyped key most likely meant, or NULL: the same name
+ * written as its environment variable or flag, else the nearest name within
+ * a few edits. */
+static const ConfigOption *nearest_option(const char *key)
+{
+	const ConfigOption *best = NULL;
+	int best_distance = 4; /* at most three edits away */
+
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+		int d;
+		if (strcasecmp(key, options[i].env) == 0 ||
+		    (strncmp(key, "--", 2) == 0 && strcmp(key + 2, options[i].name) == 0))
+			return &options[i];
+		d = edit_distance(key, options[i].name);
+		if (d < best_distance) {
+			best = &options[i];
+			best_distance = d;
+		}
+	}
+	return best;
+}
+
+/* Splits one line of a configuration file.  Sets *key and *value to
+ * NUL-terminated parts of line (modified in place), or both to NULL for a
+ * blank or comment line.  On a syntax error returns false with *why set. */
+static bool split_line(char *line, char **key, char **value, const char **why)
+{
+	char *p = line, *eq, *end;
+
+	*key = *value = NULL;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return true;
+	eq = strchr(p, '=');
+	if (!eq) {
+		*why = "expected key = value";
+		return false;
+	}
+	end = eq;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if (end == p) {
+		*why = "missing key before \"=\"";
+		return false;
+	}
+	*end = '\0';
+	*key = p;
+	p = eq + 1;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '"' || *p == '\'') {
+		char quote = *p++;
+		char *close = strchr(p, quote), *after;
+		if (!close) {
+			*why = "unterminated quoted value";
+			return false;
+		}
+		*close = '\0';
+		after = close + 1;
+		while (isspace((unsigned char)*after))
+			after++;
+		if (*after != '\0' && *after != '#') {
+			*why = "unexpected text after the quoted value";
+			return false;
+		}
+		*value = p;
+		return true;
+	}
+	/* Unquoted: a '#' after a blank starts a comment; trailing blanks go. */
+	for (end = p; *end; end++)
+		if (*end == '#' && end > p && isspace((unsigned char)end[-1]))
+			break;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	*value = p;
+	return true;
+}
+
+/* The key as it may be shown: printable ASCII only, at most 64 bytes, so a
+ * binary file does not spill into the terminal. */
+static void printable_key(const char *key, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (const char *p = key; *p && n + 4 < outlen; p++)
+		out[n++] = (*p >= ' ' && *p < 0x7f && *p != '"') ? *p : '?';
+	if (*key && n + 4 >= outlen && strlen(key) > n) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+bool config_load_stream(Config *c, FILE *f, const char *path, char **err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0;
+	bool seen[CONFIG_MAX_OPTIONS] = {false};
+	int seen_line[CONFIG_MAX_OPTIONS] = {0};
+	char *copy = NULL;
+
+	*err = NULL;
+	if (!(copy = strdup(path)))
+		goto oom;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *key, *value, shown[72], label[96];
+		const char *why = NULL;
+		const ConfigOption *opt;
+		char *set_err = NULL;
+		size_t index;
+
+		lineno++;
+		if (memchr(line, '\0', (size_t)len)) {
+			*err = str_printf("%s:%d: the line holds a NUL byte (not a text file?)", path,
+					  lineno);
+			goto fail;
+		}
+		if (!split_line(line, &key, &value, &why)) {
+			*err = str_printf("%s:%d: %s", path, lineno, why);
+			goto fail;
+		}
+		if (!key)
+			continue;
+		printable_key(key, shown, sizeof shown);
+		opt = config_find(key);
+		if (!opt) {
+			const ConfigOption *near = nearest_option(key);
+			if (near)
+				*err = str_printf("%s:%d: unknown key \"%s\" (did you mean \"%s\"?)",
+						  path, lineno, shown, near->name);
+			else
+				*err = str_printf("%s:%d: unknown key \"%s\" (see docs/config.md)", path,
+						  lineno, shown);
+			goto fail;
+		}
+		index = (size_t)(opt - options);
+		if (strcmp(opt->name, "config") == 0) {
+			*err = str_printf("%s:%d: key \"config\" cannot be set in a configuration file",
+					  path, lineno);
+			goto fail;
+		}
+		if (seen[index]) {
+			*err = str_printf("%s:%d: duplicate key \"%s\" (first set on line %d)", path,
+					  lineno, opt->name, seen_line[index]);
+			goto fail;
+		}
+		snprintf(label, sizeof label, "key \"%s\"", opt->name);
+		if (!set_value(c, opt, value, label, &set_err)) {
+			*err = str_printf("%s:%d: %s", path, lineno,
+					  set_err ? set_err : "out of memory");
+			free(set_err);
+			goto fail;
+		}
+		seen[index] = true;
+		seen_line[index] = lineno;
+		c->source[index] = CFG_SOURCE_FILE;
+		c->source_line[index] = lineno;
+	}
+	if (ferror(f)) {
+		*err = str_printf("%s: cannot read: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(c->config_file);
+	c->config_file = copy;
+	free(line);
+	return true;
+oom:
+	*err = str_printf("%s: out of memory", path);
+fail:
+	free(copy);
+	free(line);
+	return false;
+}
+
+bool config_load_file(Config *c, const char *path, char **err)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	*err = NULL;
+	if (!f) {
+		*err = str_printf("%s: cannot read: %s", path, strerror(errno));
+		return false;
+	}
+	ok = config_load_stream(c, f, path, err);
+	fclose(f);
+	return ok;
+}
+
+
+const char *config_file_wanted(int argc, char **argv)
+{
+	const char *found = NULL, *env;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			found = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			found = argv[i] + 9;
+	}
+	if (found)
+		return found;
+	env = getenv("HAILONG_CONFIG");
+	return env && *env ? env : NULL;
 }

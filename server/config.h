@@ -1,10 +1,12 @@
 /*
  * config: every setting of hailong in one typed table.
  *
- * Each option has a command-line flag (--name) and an environment variable;
- * flags win over the environment, the environment over the default.  Every
- * value is checked when it is set, and a bad one yields one line naming the
- * option, its variable and the value.  docs/config.md documents each row of
+ * Each option has a command-line flag (--name), an environment variable and
+ * a key of the same name in the configuration file (--config FILE); flags
+ * win over the environment, the environment over the file, the file over
+ * the default.  Every value is checked when it is set, and a bad one yields
+ * one line naming the option (and, from a file, the file and line) and the
+ * value.  docs/config.md documents each row of
  * the table, and a unit test keeps the two in step.
  */
 #ifndef HAILONG_CONFIG_H
@@ -12,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "log.h"
 
@@ -25,7 +28,19 @@ typedef enum ConfigType {
 	CFG_SIZE,     /* bytes, with an optional k/KiB or m/MiB suffix */
 	CFG_DURATION, /* milliseconds: "250ms", "5s", "2min", "1h"; a bare number is ms */
 	CFG_LOG_LEVEL,
+	CFG_PROXIES,  /* addresses and CIDR networks (proxy.h); empty: none */
 } ConfigType;
+
+/* Where an option's value came from, for `hailong config`. */
+typedef enum ConfigSource {
+	CFG_SOURCE_DEFAULT,
+	CFG_SOURCE_FILE,
+	CFG_SOURCE_ENV,
+	CFG_SOURCE_FLAG,
+} ConfigSource;
+
+/* Room in Config for per-option bookkeeping; config.c checks the table fits. */
+#define CONFIG_MAX_OPTIONS 48
 
 typedef struct ListenAddr {
 	char *host; /* owned; "127.0.0.1", "::1", "localhost" … */
@@ -63,6 +78,12 @@ typedef struct Config {
 	long long rate_burst;
 	char *sql_dir;
 	char *forms_dir;
+	char *trusted_proxies; /* NULL or "": trust no proxy */
+	char *config_file;     /* the --config file read, or NULL */
+	/* Indexed like config_options(): where each value came from, and for
+	 * CFG_SOURCE_FILE the line of config_file. */
+	ConfigSource source[CONFIG_MAX_OPTIONS];
+	int source_line[CONFIG_MAX_OPTIONS];
 } Config;
 
 typedef struct ConfigOption {
@@ -91,6 +112,29 @@ bool config_init(Config *c) __attribute__((warn_unused_result));
  * strings are never repeated in messages: they may hold a password. */
 bool config_set(Config *c, const ConfigOption *opt, const char *value, char **err)
 	__attribute__((warn_unused_result));
+
+/* Reads a configuration file of "key = value" lines and sets each option it
+ * names, marking it CFG_SOURCE_FILE with its line.  Blank lines and lines
+ * whose first non-blank character is '#' are skipped; a value may be quoted
+ * with "…" or '…' (then it is taken verbatim, '#' included); in an unquoted
+ * value, '#' after a blank starts a comment.  On failure returns false and
+ * *err (caller frees) is one line "PATH:LINE: …" naming the key: unknown key
+ * (with the nearest known one), bad value (config_set's reason), duplicate
+ * key, missing '=', missing key, unterminated quote, text after a quoted
+ * value, the key "config" itself; or "PATH: cannot read: REASON".  Values of
+ * connection strings are never repeated.  Options set before the failing
+ * line keep their new values: the caller is expected to stop. */
+bool config_load_file(Config *c, const char *path, char **err) __attribute__((warn_unused_result));
+
+/* config_load_file on an open stream (not closed here); path names it in
+ * messages and in c->config_file. */
+bool config_load_stream(Config *c, FILE *f, const char *path, char **err)
+	__attribute__((warn_unused_result));
+
+/* The configuration file asked for: the value of the last "--config FILE" or
+ * "--config=FILE" among argv[0..argc-1], else $HAILONG_CONFIG when set and
+ * non-empty, else NULL.  Points into argv or the environment. */
+const char *config_file_wanted(int argc, char **argv);
 
 /* Applies every option whose environment variable is set and non-empty.
  * Failure as config_set. */

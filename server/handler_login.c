@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "page.h"
+#include "proxy.h"
 #include "server.h"
 #include "sql_text.h"
 #include "token.h"
@@ -219,8 +220,7 @@ static void login_post(HttpRequest *r)
 	size_t len;
 	const char *body;
 	SubmissionToken t;
-	char *host = NULL;
-	ev_uint16_t port = 0;
+	char client[PROXY_ADDR_MAX];
 	long long now = (long long)time(NULL);
 	const char *params[1];
 	DbQuery q = {.sql = SQL_LOGIN_LOOKUP, .nparams = 1, .values = params};
@@ -231,8 +231,8 @@ static void login_post(HttpRequest *r)
 	}
 	r->data = l;
 	r->data_free = login_free;
-	evhttp_connection_get_peer(r->conn, &host, &port);
-	if (host && limited(r, r->server->login_limit_client, host))
+	if (proxy_request_client(r->server->trusted_proxies, r->req, r->conn, client) &&
+	    limited(r, r->server->login_limit_client, client))
 		return;
 	body = http_request_body(r, &len);
 	if (!formdata_parse(body, len, &l->data, &why)) {

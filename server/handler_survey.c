@@ -21,6 +21,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "page.h"
+#include "proxy.h"
 #include "server.h"
 #include "sql_text.h"
 #include "submission.h"
@@ -441,16 +442,15 @@ static void secret_loaded(HttpRequest *r, const DbResult *result)
 /* Per client address; true when the request may go on (else answered). */
 static bool within_rate(HttpRequest *r)
 {
-	char *host = NULL;
-	ev_uint16_t port = 0;
+	char client[PROXY_ADDR_MAX];
 	int retry_after = 1;
 	char value[16];
 
 	if (!r->req)
 		return false;
-	evhttp_connection_get_peer(r->conn, &host, &port);
-	if (!host || ratelimit_take(r->server->survey_limit, host, strlen(host), monotonic_ms(),
-				    &retry_after))
+	if (!proxy_request_client(r->server->trusted_proxies, r->req, r->conn, client) ||
+	    ratelimit_take(r->server->survey_limit, client, strlen(client), monotonic_ms(),
+			   &retry_after))
 		return true;
 	snprintf(value, sizeof value, "%d", retry_after);
 	http_add_header(r, "Retry-After", value);

@@ -215,8 +215,10 @@ static int cmd_config(Config *config, int argc, char **argv)
 	(void)argv;
 	for (size_t i = 0; i < n; i++) {
 		const void *field = (const char *)config + opts[i].offset;
-		const char *source = getenv(opts[i].env) && *getenv(opts[i].env) ? "environment"
-											  : "default";
+		static const char *const sources[] = {
+			[CFG_SOURCE_DEFAULT] = "default", [CFG_SOURCE_FILE] = "file",
+			[CFG_SOURCE_ENV] = "environment", [CFG_SOURCE_FLAG] = "flag"};
+		const char *source = sources[config->source[i]];
 		printf("%-20s ", opts[i].name);
 		switch (opts[i].type) {
 		case CFG_CONNINFO:
@@ -228,6 +230,7 @@ static int cmd_config(Config *config, int argc, char **argv)
 		case CFG_STRING:
 		case CFG_PATH:
 		case CFG_URL:
+		case CFG_PROXIES:
 			printf("%s", *(char *const *)field ? *(char *const *)field : "(not set)");
 			break;
 		case CFG_LISTEN: {
@@ -245,7 +248,11 @@ static int cmd_config(Config *config, int argc, char **argv)
 			printf("%s", log_level_name(*(const LogLevel *)field));
 			break;
 		}
-		printf("  (%s)\n", opts[i].type == CFG_URL && config->base_url_derived ? "derived" : source);
+		if (config->source[i] == CFG_SOURCE_FILE)
+			printf("  (file %s:%d)\n", config->config_file, config->source_line[i]);
+		else
+			printf("  (%s)\n", opts[i].type == CFG_URL && config->base_url_derived ? "derived"
+												 : source);
 	}
 	return 0;
 }
@@ -958,6 +965,14 @@ int main(int argc, char **argv)
 	if (!config_init(&config)) {
 		fprintf(stderr, "hailong: out of memory\n");
 		return 1;
+	}
+	/* The file first: the environment and flags then override it. */
+	if (config_file_wanted(argc - 2, argv + 2) &&
+	    !config_load_file(&config, config_file_wanted(argc - 2, argv + 2), &err)) {
+		fprintf(stderr, "hailong: %s\n", err ? err : "out of memory");
+		free(err);
+		config_free(&config);
+		return 2;
 	}
 	if (!config_load_env(&config, &err)) {
 		fprintf(stderr, "hailong: %s\n", err ? err : "out of memory");

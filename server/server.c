@@ -23,6 +23,7 @@
 #include "http.h"
 #include "log.h"
 #include "page.h"
+#include "proxy.h"
 #include "tally_job.h"
 #include "util.h"
 
@@ -42,7 +43,7 @@ static Server *listener_owner;
 
 /* Opens the listening socket ourselves (rather than evhttp_bind_socket) to
  * get errno for a clear message and the bound port when port 0 was asked. */
-static int open_listener(const ListenAddr *addr, bool shared, int *bound_port, char **err)
+static int open_listener(const ListenAddr *addr, int *bound_port, char **err)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -59,14 +60,19 @@ static int open_listener(const ListenAddr *addr, bool shared, int *bound_port, c
 		return -1;
 	}
 	fd = socket(found->ai_family, found->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	/* TCP_NODELAY, which accepted sockets inherit on Linux: an answer goes
+	/* SO_REUSEPORT lets a new server bind the port while the old one still
+	 * runs, so a restart refuses no connection (docs/deploy.md): the old
+	 * one closes its socket on SIGTERM and the kernel sends every new
+	 * connection to the new one.  Workers (workers.c) share the port the
+	 * same way, the kernel spreading new connections over their sockets.
+	 * Only processes of the same user may share the port, and only if both
+	 * set it.
+	 * TCP_NODELAY, which accepted sockets inherit on Linux: an answer goes
 	 * out as headers, then a body (or a file by sendfile); with Nagle the
 	 * body's last segment waited for the client's delayed ACK, 40 ms on
 	 * every report download (bench/report). */
-	/* Workers (workers.c) each listen on the same port; the kernel spreads
-	 * new connections over their sockets. */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
 	    bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
@@ -210,8 +216,7 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		*err = str_printf("internal error: a route could not be registered");
 		goto fail;
 	}
-	server->listen_fd = open_listener(&config->listen, config->worker_count > 1, &server->port,
-					  err);
+	server->listen_fd = open_listener(&config->listen, &server->port, err);
 	if (server->listen_fd < 0)
 		goto fail;
 	if (config->base_url_derived && config->listen.port == 0) {
@@ -275,6 +280,12 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 			(int)config->privacy_threshold);
 		if (!server->aggregator)
 			goto oom;
+	}
+	{
+		char why[256];
+		if (!proxy_list_parse(config->trusted_proxies ? config->trusted_proxies : "",
+				      &server->trusted_proxies, why, sizeof why))
+			goto oom; /* config_set checked the text: only memory can fail */
 	}
 	/* Each worker counts on its own: a client's connections are spread
 	 * over the workers by the kernel's hash of their addresses and ports,
@@ -356,6 +367,7 @@ void server_free(Server *server)
 		event_free(server->accept_resume);
 	router_free(server->router);
 	ratelimit_free(server->survey_limit);
+	proxy_list_free(server->trusted_proxies);
 	campaign_cache_free(server->campaigns);
 	ratelimit_free(server->login_limit_client);
 	ratelimit_free(server->login_limit_name);

@@ -45,6 +45,7 @@ typedef struct Server {
 	Committer *committer;        /* group commit of responses */
 	Aggregator *aggregator;      /* counts responses into tallies; NULL when off */
 	RateLimit *survey_limit;     /* per client address, on /s/… */
+	struct ProxyList *trusted_proxies; /* whose X-Forwarded-For counts; never NULL */
 	CampaignCache *campaigns;    /* rounds by shared code, for a few seconds */
 	struct WorkQueue *workers;   /* password checks off the loop */
 	struct ReportService *reports; /* reports and exports off the loop */
