@@ -57,6 +57,7 @@ typedef struct Config {
 	long long rate_burst;
 	char *sql_dir;
 	char *forms_dir;
+	char *metrics_token; /* NULL: /metrics for loopback callers only */
 } Config;
 
 typedef struct ConfigOption {

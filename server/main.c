@@ -224,6 +224,11 @@ static int cmd_config(Config *config, int argc, char **argv)
 				printf("(not set)");
 			break;
 		case CFG_STRING:
+			if (*(char *const *)field && strstr(opts[i].name, "-token")) {
+				printf("********"); /* a secret, like the password above */
+				break;
+			}
+			/* fall through */
 		case CFG_PATH:
 		case CFG_URL:
 			printf("%s", *(char *const *)field ? *(char *const *)field : "(not set)");
