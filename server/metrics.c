@@ -302,7 +302,7 @@ static void value(Buf *out, double v)
 	if (v == (double)(long long)v && v < 9e15 && v > -9e15)
 		buf_printf(out, "%lld\n", (long long)v);
 	else
-		buf_printf(out, "%.10g\n", v);
+		buf_printf(out, "%.15g\n", v);
 }
 
 static void gauge(Buf *out, const char *name, const char *help, double v)
