@@ -30,6 +30,7 @@
 #include "report_snapshot.h"
 #include "server.h"
 #include "sql_text.h"
+#include "status_cmd.h"
 #include "tally_job.h"
 #include "token.h"
 #include "util.h"
@@ -67,6 +68,8 @@ static const char *const comments_flags[] = {"from", "to", "campaign", "q", "lim
 					     "format", NULL};
 static int cmd_comments(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
+static int cmd_status(Config *config, int argc, char **argv);
+static const char *const status_flags[] = {"url", NULL};
 
 static const struct {
 	const char *name;
@@ -120,6 +123,10 @@ static const struct {
 	 "create a demo school with an open round on each questionnaire; print their URLs", NULL},
 	{"bench-tokens", cmd_bench_tokens, 2, "bench-tokens CODE COUNT",
 	 "print COUNT signed form tokens for a round (for load tests)", NULL},
+	{"status", cmd_status, 0, "status [--url http://HOST:PORT]",
+	 "a running server's state at a glance (from its /metrics and the database); exit 1 "
+	 "when the server or the database cannot be reached",
+	 status_flags},
 	{"config", cmd_config, 0, "config", "print every setting with its current value and source", NULL},
 	{"version", cmd_version, 0, "version", "print the version", NULL},
 	{"help", cmd_help, 0, "help", "show this help", NULL},
@@ -850,6 +857,11 @@ done:
 	PQfinish(conn);
 	sodium_memzero(secret, sizeof secret);
 	return rc;
+}
+
+static int cmd_status(Config *config, int argc, char **argv)
+{
+	return status_run(config, flag_value(argc, argv, "url"), stdout, stderr);
 }
 
 static int cmd_serve(Config *config, int argc, char **argv)
