@@ -70,20 +70,21 @@ static int64_t elapsed_us(const struct timespec *since)
 }
 
 /* The path as logged for a request no route matched: its first segment
- * only, "/…" standing for the rest.  A matched request logs its route
- * pattern instead; either way no code or token from a path reaches the log. */
-static void redact_path(const char *path, char *out, size_t cap)
+ * when that is the first segment of a route ("/staff/…"), else nothing
+ * ("/…"); "/…" stands for the rest.  A matched request logs its route
+ * pattern instead.  Either way no code or token typed into a path, at
+ * whatever depth, reaches the log. */
+static void redact_path(const Router *router, const char *path, char *out, size_t cap)
 {
-	const char *rest = path ? strchr(path + (*path == '/'), '/') : NULL;
-	size_t keep = !path ? 0 : rest ? (size_t)(rest - path) : strlen(path);
+	const char *first = path && *path == '/' ? path + 1 : NULL;
+	size_t len = first ? strcspn(first, "/") : 0;
 
-	if (!path) {
+	if (!first)
 		snprintf(out, cap, "?");
-		return;
-	}
-	if (keep > 64)
-		keep = 64;
-	snprintf(out, cap, "%.*s%s", (int)keep, path, rest || strlen(path) > keep ? "/…" : "");
+	else if (len > 0 && router_first_segment_known(router, first, len))
+		snprintf(out, cap, "/%.*s%s", (int)len, first, first[len] ? "/…" : "");
+	else
+		snprintf(out, cap, len == 0 && !*first ? "/" : "/…");
 }
 
 /* The access log line and the request's metrics: called exactly once per
@@ -106,7 +107,7 @@ static void log_request(const HttpRequest *r, int status, size_t bytes)
 			   status_text, "duration_ms", dur, "bytes", size, NULL);
 		return;
 	}
-	redact_path(r->path, path, sizeof path);
+	redact_path(r->server->router, r->path, path, sizeof path);
 	log_fields(status >= 500 && status != 503 ? LOG_WARN : LOG_INFO, r->id, "request", "method",
 		   method_name(r->method), "route", "-", "path", path, "status", status_text,
 		   "duration_ms", dur, "bytes", size, NULL);

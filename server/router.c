@@ -245,6 +245,15 @@ size_t router_count(const Router *router)
 	return (size_t)router->nroutes;
 }
 
+bool router_first_segment_known(const Router *router, const char *segment, size_t len)
+{
+	for (const Route *r = router->routes; r; r = r->next)
+		if (r->nsegments > 0 && !r->segments[0].is_param &&
+		    strlen(r->segments[0].text) == len && memcmp(r->segments[0].text, segment, len) == 0)
+			return true;
+	return false;
+}
+
 const char *router_pattern(const Router *router, int id)
 {
 	for (const Route *r = router->routes; r; r = r->next)

@@ -75,6 +75,10 @@ size_t router_count(const Router *router);
  * such route.  Walks the list: for start-up, not for requests. */
 const char *router_pattern(const Router *router, int id);
 
+/* True when some route's first segment is the literal segment[0..len)
+ * (raw, not decoded): lets a log name "/staff/…" but never "/AB3C4D". */
+bool router_first_segment_known(const Router *router, const char *segment, size_t len);
+
 /* The decoded value of the named parameter, or NULL. */
 const char *route_param(const RouteMatch *match, const char *name);
 

@@ -60,7 +60,10 @@ def main(tap, scratch):
            "the submission's access line")
     f = one_line(server.get(f"/s/{code}/qr.svg/extra/{code}"), "unknown path")
     tap.eq((f.get("route"), f.get("path")), ("-", "/s/…"),
-           "an unmatched path is logged with its first segment only")
+           "an unmatched path under a route's first segment: that segment only")
+    f = one_line(server.get(f"/{code}"), "a code at the root")
+    tap.eq((f.get("route"), f.get("path")), ("-", "/…"),
+           "an unmatched path with an unknown first segment: nothing of it")
     log = server.log_text()
     tap.ok(code not in log, "the round code never reaches the log")
     tap.ok(body["t"] not in log and body["t"][:12] not in log, "the form token never does")
