@@ -99,9 +99,11 @@ void metrics_pool_wait(MetricsShard *s, uint64_t wait_us);
 void metrics_publish_worker(MetricsShard *s, const MetricsWorkerGauges *g);
 
 /* Appends the whole exposition (text format 0.0.4) to out: every shard
- * summed, then the process's own families from p.  Only series that have
- * been touched are written, except the families' unlabelled ones.  Memory
- * failure shows in out->failed. */
+ * summed, then the process's own families from p.  Request series (by
+ * route, method, status) are written once touched; every other series is
+ * always written, so an alert on it has data from the first scrape.  The
+ * aggregation families appear only when p->aggregator, the lag ones once
+ * measured.  Memory failure shows in out->failed. */
 void metrics_render(const Metrics *m, const MetricsProcess *p, Buf *out);
 
 /* Appends value to out escaped as a label value of the text format
