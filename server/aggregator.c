@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "report_snapshot.h"
+#include "sql_text.h"
 #include "tally_job.h"
 #include "util.h"
 
@@ -115,6 +116,49 @@ static bool publish(Aggregator *a, PGconn *conn)
 	return taken >= REPORT_SNAPSHOT_BATCH;
 }
 
+static double wall_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* After a run: how many responses still wait, and since when.  A failure
+ * only leaves the last measurement in place (the next run tries again). */
+static void measure_lag(Aggregator *a, PGconn *conn)
+{
+	PGresult *res = PQexec(conn, SQL_AGGREGATION_LAG);
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		pthread_mutex_lock(&a->lock);
+		a->stats.lag_responses = atoll(PQgetvalue(res, 0, 0));
+		a->stats.lag_oldest_age =
+			PQgetisnull(res, 0, 1) ? -1 : atof(PQgetvalue(res, 0, 1));
+		a->stats.lag_measured_at = wall_now();
+		pthread_mutex_unlock(&a->lock);
+	}
+	PQclear(res);
+}
+
+double aggregator_lag_seconds(const AggregatorStats *st, double now)
+{
+	double best = -1;
+
+	if (st->lag_responses < 0)
+		return -1;
+	if (st->lag_responses == 0)
+		return 0;
+	if (st->caught_up_at > 0)
+		best = now - st->caught_up_at;
+	if (st->lag_oldest_age >= 0) {
+		double by_minute = st->lag_oldest_age + (now - st->lag_measured_at);
+		if (best < 0 || by_minute < best)
+			best = by_minute;
+	}
+	return best < 0 ? 0 : best;
+}
+
 static void *job_thread(void *arg)
 {
 	Aggregator *a = arg;
@@ -127,6 +171,7 @@ static void *job_thread(void *arg)
 		TallyRun run;
 		char *err = NULL;
 		bool ok;
+		double started = wall_now();
 
 		if (!conn)
 			conn = open_connection(a, &err);
@@ -139,6 +184,9 @@ static void *job_thread(void *arg)
 			a->stats.busy++;
 		else
 			a->stats.counted += (unsigned long long)run.counted;
+		if (ok && !run.busy && !run.full)
+			a->stats.caught_up_at = started; /* it took all that was queued */
+		a->stats.last_run = wall_now();
 		ok = ok || a->stopping; /* a cancelled run is no failure */
 		pthread_mutex_unlock(&a->lock);
 		if (!ok) {
@@ -155,6 +203,8 @@ static void *job_thread(void *arg)
 		}
 		free(err);
 		backoff = BACKOFF_MIN_MS;
+		if (conn)
+			measure_lag(a, conn);
 		if (conn && !run.busy && run.counted > 0)
 			log_info("aggregation: %lld responses counted", run.counted);
 		/* Another instance counting will catch up for everyone. */
@@ -184,6 +234,7 @@ Aggregator *aggregator_new(const char *conninfo, int interval_ms, int batch,
 	a->connect_timeout_s = connect_timeout_ms < 2000 ? 2 : (connect_timeout_ms + 999) / 1000;
 	a->statement_timeout_ms = statement_timeout_ms;
 	a->privacy_threshold = privacy_threshold;
+	a->stats.lag_responses = -1;
 	if (!a->conninfo || pthread_mutex_init(&a->lock, NULL) != 0) {
 		free(a->conninfo);
 		free(a);

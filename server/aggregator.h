@@ -17,7 +17,21 @@
 
 typedef struct AggregatorStats {
 	unsigned long long runs, counted, busy, failures;
+	double last_run;          /* Unix seconds when the last run ended; 0: none yet */
+	/* Measured after each run (one cheap query on the job's connection,
+	 * never on the event loop). */
+	long long lag_responses;  /* stored, not yet counted; -1: not measured yet */
+	double lag_measured_at;   /* Unix seconds of that measurement */
+	double lag_oldest_age;    /* age then of the oldest of them, to the minute; < 0: none */
+	double caught_up_at;      /* start of the last run that took all that was queued;
+				   * everything stored before it is counted.  0: none */
 } AggregatorStats;
+
+/* The age in seconds, at Unix time now, of the oldest response not yet
+ * counted, from stats: 0 when none were waiting at the last measurement,
+ * otherwise the tighter of two upper bounds (time since the job last caught
+ * up, the oldest queued response's minute); -1 when not measured. */
+double aggregator_lag_seconds(const AggregatorStats *stats, double now);
 
 typedef struct Aggregator Aggregator;
 

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "metrics.h"
 #include "sql_text.h"
 #include "util.h"
 
@@ -57,6 +58,7 @@ struct Committer {
 	struct event *flush_timer; /* wait_ms */
 	struct event *expiry;      /* the earliest deadline among pending tickets */
 	CommitterStats stats;
+	MetricsShard *metrics; /* borrowed; NULL: none */
 };
 
 void commit_item_free(CommitItem *item)
@@ -393,6 +395,7 @@ static void flush(Committer *c)
 		c->in_flight++;
 		c->stats.batches++;
 		c->stats.rows += (unsigned long long)b->n;
+		metrics_commit_batch(c->metrics, b->n);
 	}
 }
 
@@ -485,6 +488,11 @@ void committer_cancel(CommitTicket *ticket)
 {
 	if (ticket)
 		ticket->cancelled = true;
+}
+
+void committer_set_metrics(Committer *c, MetricsShard *shard)
+{
+	c->metrics = shard;
 }
 
 void committer_stats(const Committer *c, CommitterStats *out)

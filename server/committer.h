@@ -91,6 +91,11 @@ void committer_cancel(CommitTicket *ticket);
 
 void committer_stats(const Committer *c, CommitterStats *out);
 
+struct MetricsShard;
+/* From now on every batch sent is counted into shard (borrowed; must
+ * outlive the committer; NULL: stop). */
+void committer_set_metrics(Committer *c, struct MetricsShard *shard);
+
 /* Frees an item not handed to committer_submit.  NULL-safe. */
 void commit_item_free(CommitItem *item);
 

@@ -75,6 +75,8 @@ static const ConfigOption options[] = {
 	    "survey requests per minute one client address may make"),
 	OPT("rate-burst", "HAILONG_RATE_BURST", CFG_INT, rate_burst, "300", 1, 1000000,
 	    "survey requests one client address may make at once"),
+	OPT("metrics-token", "HAILONG_METRICS_TOKEN", CFG_STRING, metrics_token, NULL, 0, 0,
+	    "bearer token that lets a non-loopback caller read /metrics (default: loopback only)"),
 	OPT("sql-dir", "HAILONG_SQL_DIR", CFG_PATH, sql_dir, HAILONG_SQL_DIR_DEFAULT, 0, 0,
 	    "folder of the numbered migration files"),
 	OPT("forms-dir", "HAILONG_FORMS_DIR", CFG_PATH, forms_dir, HAILONG_FORMS_DIR_DEFAULT, 0, 0,
@@ -566,6 +568,7 @@ void config_free(Config *c)
 	free(c->forms_dir);
 	free(c->trusted_proxies);
 	free(c->config_file);
+	free(c->metrics_token);
 	memset(c, 0, sizeof *c);
 }
 

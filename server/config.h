@@ -84,6 +84,7 @@ typedef struct Config {
 	 * CFG_SOURCE_FILE the line of config_file. */
 	ConfigSource source[CONFIG_MAX_OPTIONS];
 	int source_line[CONFIG_MAX_OPTIONS];
+	char *metrics_token; /* NULL: /metrics for loopback callers only */
 } Config;
 
 typedef struct ConfigOption {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 enum {
@@ -43,6 +44,7 @@ struct DbJob {
 	int result_format;
 	struct event *deadline;
 	int64_t deadline_ms; /* monotonic, for budget_param */
+	int64_t queued_us;   /* monotonic, when submitted: for the wait metric */
 	int budget_param;    /* 1-based, 0: none */
 	bool finishing_later;   /* on pool->finished, waiting for its callback */
 	DbStatus later_status;
@@ -87,6 +89,7 @@ struct DbPool {
 	struct JobQueue finished;
 	struct event *finished_ev;
 	DbPoolStats counters;
+	MetricsShard *metrics; /* borrowed; NULL: none */
 };
 
 static void conn_io_cb(evutil_socket_t fd, short what, void *arg);
@@ -275,6 +278,7 @@ static DbJob *submit(DbPool *pool, const DbQuery *query, DbCallback cb, void *ar
 	if (query->budget_param > 0 && query->budget_param <= query->nparams)
 		job->budget_param = query->budget_param;
 	job->deadline_ms = monotonic_ms() + timeout_ms;
+	job->queued_us = monotonic_us();
 	if (query->nparams > 0) {
 		job->values = calloc((size_t)query->nparams, sizeof *job->values);
 		job->lengths = calloc((size_t)query->nparams, sizeof *job->lengths);
@@ -628,7 +632,9 @@ static void pool_dispatch(DbPool *pool)
 			i = -1;
 			continue;
 		}
-		if (!conn_send(conn, job)) {
+		if (conn_send(conn, job)) {
+			metrics_pool_wait(pool->metrics, (uint64_t)(monotonic_us() - job->queued_us));
+		} else {
 			/* Nothing reached the server: safe to give the job to another. */
 			TAILQ_INSERT_HEAD(&pool->queue, job, link);
 			pool->queued++;
@@ -917,6 +923,11 @@ void db_pool_free(DbPool *pool)
 		}
 	}
 	pool_release(pool);
+}
+
+void db_pool_set_metrics(DbPool *pool, MetricsShard *shard)
+{
+	pool->metrics = shard;
 }
 
 void db_pool_stats(const DbPool *pool, DbPoolStats *stats)

@@ -104,6 +104,11 @@ void db_job_cancel(DbJob *job);
 /* Current counters. */
 void db_pool_stats(const DbPool *pool, DbPoolStats *stats);
 
+struct MetricsShard;
+/* From now on, how long each job waited for a connection is observed into
+ * shard (borrowed; must outlive the pool; NULL: stop). */
+void db_pool_set_metrics(DbPool *pool, struct MetricsShard *shard);
+
 /* A short English name of a status, for logs. */
 const char *db_status_name(DbStatus status);
 

@@ -8,6 +8,7 @@ bool handlers_register(Router *router)
 		HttpHandler handler;
 	} routes[] = {
 		{HTTP_GET, "/healthz", handle_healthz},
+		{HTTP_GET, "/metrics", handle_metrics},
 		{HTTP_GET, "/favicon.ico", handle_favicon},
 		{HTTP_GET, "/robots.txt", handle_robots},
 		{HTTP_GET, "/api/v1/me", handle_api_me},

@@ -17,6 +17,11 @@ bool handlers_register(Router *router) __attribute__((warn_unused_result));
  * is migrated, 503 otherwise. */
 void handle_healthz(HttpRequest *r);
 
+/* GET /metrics: the Prometheus exposition (docs/operations.md), for direct
+ * loopback callers or a caller with the --metrics-token bearer; 403 for a
+ * wrong token, 404 for anyone else. */
+void handle_metrics(HttpRequest *r);
+
 /* GET /favicon.ico: 204, cached (pages have no icon, and no 404 per page). */
 void handle_favicon(HttpRequest *r);
 

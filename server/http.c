@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "handlers.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "server.h"
 
@@ -58,26 +60,57 @@ static const char *method_name(HttpMethod method)
 	return "?";
 }
 
-static double elapsed_ms(const struct timespec *since)
+static int64_t elapsed_us(const struct timespec *since)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
-	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+	return (int64_t)(now.tv_sec - since->tv_sec) * 1000000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000;
 }
 
+/* The path as logged for a request no route matched: its first segment
+ * when that is the first segment of a route ("/staff/…"), else nothing
+ * ("/…"); "/…" stands for the rest.  A matched request logs its route
+ * pattern instead.  Either way no code or token typed into a path, at
+ * whatever depth, reaches the log. */
+static void redact_path(const Router *router, const char *path, char *out, size_t cap)
+{
+	const char *first = path && *path == '/' ? path + 1 : NULL;
+	size_t len = first ? strcspn(first, "/") : 0;
+
+	if (!first)
+		snprintf(out, cap, "?");
+	else if (len > 0 && router_first_segment_known(router, first, len))
+		snprintf(out, cap, "/%.*s%s", (int)len, first, first[len] ? "/…" : "");
+	else
+		snprintf(out, cap, len == 0 && !*first ? "/" : "/…");
+}
+
+/* The access log line and the request's metrics: called exactly once per
+ * request that got an HttpRequest, whatever ended it. */
 static void log_request(const HttpRequest *r, int status, size_t bytes)
 {
-	char status_text[16], dur[32], size[32];
+	char status_text[16], dur[32], size[32], path[80];
+	int64_t us = elapsed_us(&r->started);
 
+	metrics_request(r->server->shard, r->match.route_id, r->method, status,
+			(uint64_t)(us > 0 ? us : 0));
+	if (r->match.handler == (void *)handle_survey_post)
+		metrics_submission(r->server->shard, status);
 	snprintf(status_text, sizeof status_text, "%d", status);
-	snprintf(dur, sizeof dur, "%.2f", elapsed_ms(&r->started));
+	snprintf(dur, sizeof dur, "%.2f", (double)us / 1e3);
 	snprintf(size, sizeof size, "%zu", bytes);
+	if (r->match.pattern) {
+		log_fields(status >= 500 && status != 503 ? LOG_WARN : LOG_INFO, r->id, "request",
+			   "method", method_name(r->method), "route", r->match.pattern, "status",
+			   status_text, "duration_ms", dur, "bytes", size, NULL);
+		return;
+	}
+	redact_path(r->server->router, r->path, path, sizeof path);
 	log_fields(status >= 500 && status != 503 ? LOG_WARN : LOG_INFO, r->id, "request", "method",
-		   method_name(r->method), "path", r->path ? r->path : "?", "route",
-		   r->match.pattern ? r->match.pattern : "-", "status", status_text, "dur_ms", dur,
-		   "bytes", size, NULL);
+		   method_name(r->method), "route", "-", "path", path, "status", status_text,
+		   "duration_ms", dur, "bytes", size, NULL);
 }
 
 /* Frees the request context.  The request counts as in flight until its
@@ -477,21 +510,56 @@ void http_reply_db_failure(HttpRequest *r, const DbResult *result)
 	}
 }
 
-static void make_request_id(char out[17])
+static void make_request_id(char out[HTTP_REQUEST_ID_SIZE])
 {
 	unsigned char raw[8];
 
 	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(out, 17, raw, sizeof raw);
+	sodium_bin2hex(out, HTTP_REQUEST_ID_SIZE, raw, sizeof raw);
 }
 
-/* Answers without a request context: admission refusals. */
-static void reply_early(struct evhttp_request *req, int status, const char *code,
+bool http_request_id_acceptable(const char *id)
+{
+	size_t n = 0;
+
+	if (!id)
+		return false;
+	for (; id[n]; n++)
+		if (n >= HTTP_REQUEST_ID_SIZE - 1 ||
+		    !(isalnum((unsigned char)id[n]) || id[n] == '-' || id[n] == '_' || id[n] == '.'))
+			return false;
+	return n > 0;
+}
+
+/* The id of a request: the one a proxy or client sent in X-Request-Id when
+ * it is short and made of safe characters (so a trace can follow a request
+ * across the proxy and us), else a fresh random one. */
+static void request_id_for(struct evhttp_request *req, char out[HTTP_REQUEST_ID_SIZE])
+{
+	const char *given = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+
+	if (http_request_id_acceptable(given))
+		memcpy(out, given, strlen(given) + 1);
+	else
+		make_request_id(out);
+}
+
+/* Answers without a request context: admission refusals.  They are logged
+ * and counted too (route "-": they were refused before routing). */
+static void reply_early(Server *server, struct evhttp_request *req, int status, const char *code,
 			const char *message)
 {
 	struct evbuffer *out = evbuffer_new();
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
+	char id[HTTP_REQUEST_ID_SIZE], status_text[16];
+	unsigned method = method_from_evhttp(evhttp_request_get_command(req));
 
+	request_id_for(req, id);
+	metrics_request(server->shard, 0, method, status, 0);
+	snprintf(status_text, sizeof status_text, "%d", status);
+	log_fields(LOG_INFO, id, "request", "method", method_name(method), "route", "-", "status",
+		   status_text, "duration_ms", "0.00", "bytes", "0", "refused", code, NULL);
+	evhttp_add_header(headers, "X-Request-Id", id);
 	evhttp_add_header(headers, "Content-Type", "application/json");
 	evhttp_add_header(headers, "Cache-Control", "no-store");
 	if (status == 503)
@@ -514,17 +582,17 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	server->requests_total++;
 	if (server->stopping) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-		reply_early(req, 503, "shutting_down", "the server is restarting, try again shortly");
+		reply_early(server, req, 503, "shutting_down", "the server is restarting, try again shortly");
 		return;
 	}
 	if (server->inflight >= server->config->max_inflight) {
 		server->rejected_busy++;
-		reply_early(req, 503, "busy", "the service is busy, please try again in a few seconds");
+		reply_early(server, req, 503, "busy", "the service is busy, please try again in a few seconds");
 		return;
 	}
 	r = calloc(1, sizeof *r);
 	if (!r) {
-		reply_early(req, 503, "busy", "out of memory");
+		reply_early(server, req, 503, "busy", "out of memory");
 		return;
 	}
 	server->inflight++;
@@ -533,7 +601,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	r->conn = evhttp_request_get_connection(req);
 	r->method = method_from_evhttp(evhttp_request_get_command(req));
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
-	make_request_id(r->id);
+	request_id_for(req, r->id);
 	r->uri = evhttp_uri_parse_with_flags(evhttp_request_get_uri(req), 0);
 	if (r->uri) {
 		r->path = evhttp_uri_get_path(r->uri);

@@ -30,6 +30,15 @@ typedef struct HttpRequest HttpRequest;
 
 typedef void (*HttpHandler)(HttpRequest *r);
 
+/* Request ids: 16 hex digits of our own, or the caller's X-Request-Id when
+ * acceptable; the size includes the NUL. */
+enum { HTTP_REQUEST_ID_SIZE = 65 };
+
+/* True when id may be adopted as a request id: 1 to 64 characters of
+ * letters, digits, '-', '_' and '.' (nothing that could change the meaning
+ * of a log line or a header).  NULL gives false. */
+bool http_request_id_acceptable(const char *id);
+
 /* Runs when the request's database job finishes, only while the client is
  * still connected.  The handler must reply (or start another job). */
 typedef void (*HttpDbCallback)(HttpRequest *r, const DbResult *result);
@@ -56,7 +65,7 @@ struct HttpRequest {
 	const char *path;  /* raw path, points into uri */
 	const char *query; /* raw query string or NULL, points into uri */
 	RouteMatch match;
-	char id[17];       /* request id, also sent as X-Request-Id */
+	char id[HTTP_REQUEST_ID_SIZE]; /* request id, also sent as X-Request-Id */
 	struct timespec started;
 	DbJob *job;        /* the database job in flight, if any */
 	HttpDbCallback db_cb;

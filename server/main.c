@@ -31,6 +31,7 @@
 #include "report_snapshot.h"
 #include "server.h"
 #include "sql_text.h"
+#include "status_cmd.h"
 #include "tally_job.h"
 #include "token.h"
 #include "util.h"
@@ -69,6 +70,8 @@ static const char *const comments_flags[] = {"from", "to", "campaign", "q", "lim
 					     "format", NULL};
 static int cmd_comments(Config *config, int argc, char **argv);
 static int cmd_token(Config *config, int argc, char **argv);
+static int cmd_status(Config *config, int argc, char **argv);
+static const char *const status_flags[] = {"url", NULL};
 
 static const struct {
 	const char *name;
@@ -122,6 +125,10 @@ static const struct {
 	 "create a demo school with an open round on each questionnaire; print their URLs", NULL},
 	{"bench-tokens", cmd_bench_tokens, 2, "bench-tokens CODE COUNT",
 	 "print COUNT signed form tokens for a round (for load tests)", NULL},
+	{"status", cmd_status, 0, "status [--url http://HOST:PORT]",
+	 "a running server's state at a glance (from its /metrics and the database); exit 1 "
+	 "when the server or the database cannot be reached",
+	 status_flags},
 	{"config", cmd_config, 0, "config", "print every setting with its current value and source", NULL},
 	{"version", cmd_version, 0, "version", "print the version", NULL},
 	{"help", cmd_help, 0, "help", "show this help", NULL},
@@ -228,6 +235,11 @@ static int cmd_config(Config *config, int argc, char **argv)
 				printf("(not set)");
 			break;
 		case CFG_STRING:
+			if (*(char *const *)field && strstr(opts[i].name, "-token")) {
+				printf("********"); /* a secret, like the password above */
+				break;
+			}
+			/* fall through */
 		case CFG_PATH:
 		case CFG_URL:
 		case CFG_PROXIES:
@@ -854,6 +866,11 @@ done:
 	PQfinish(conn);
 	sodium_memzero(secret, sizeof secret);
 	return rc;
+}
+
+static int cmd_status(Config *config, int argc, char **argv)
+{
+	return status_run(config, flag_value(argc, argv, "url"), stdout, stderr);
 }
 
 typedef struct LoadedForms {

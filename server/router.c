@@ -18,11 +18,13 @@ struct Route {
 	Segment segments[MAX_SEGMENTS];
 	int nsegments;
 	void *handler;
+	int id;      /* 1-based, in the order of router_add */
 	Route *next;
 };
 
 struct Router {
 	Route *routes;
+	int nroutes;
 };
 
 Router *router_new(void)
@@ -132,6 +134,7 @@ bool router_add(Router *router, unsigned methods, const char *pattern, void *han
 	for (tail = &router->routes; *tail; tail = &(*tail)->next)
 		;
 	*tail = route;
+	route->id = ++router->nroutes;
 	return true;
 fail:
 	route_free(route);
@@ -226,6 +229,7 @@ RouteResult router_match(const Router *router, HttpMethod method, const char *pa
 	match->route = best;
 	match->handler = best->handler;
 	match->pattern = best->pattern;
+	match->route_id = best->id;
 	for (int i = 0; i < nsegs; i++) {
 		if (!best->segments[i].is_param)
 			continue;
@@ -234,6 +238,28 @@ RouteResult router_match(const Router *router, HttpMethod method, const char *pa
 		match->nparams++;
 	}
 	return ROUTE_FOUND;
+}
+
+size_t router_count(const Router *router)
+{
+	return (size_t)router->nroutes;
+}
+
+bool router_first_segment_known(const Router *router, const char *segment, size_t len)
+{
+	for (const Route *r = router->routes; r; r = r->next)
+		if (r->nsegments > 0 && !r->segments[0].is_param &&
+		    strlen(r->segments[0].text) == len && memcmp(r->segments[0].text, segment, len) == 0)
+			return true;
+	return false;
+}
+
+const char *router_pattern(const Router *router, int id)
+{
+	for (const Route *r = router->routes; r; r = r->next)
+		if (r->id == id)
+			return r->pattern;
+	return NULL;
 }
 
 const char *route_param(const RouteMatch *match, const char *name)

@@ -39,6 +39,7 @@ typedef struct RouteMatch {
 	const Route *route;
 	void *handler;       /* as given to router_add */
 	const char *pattern; /* the route's pattern: a low-cardinality label for logs */
+	int route_id;        /* 1-based id of the route (router_pattern); 0: none matched */
 	unsigned allowed;    /* methods of every route on this path (HEAD with GET) */
 	int nparams;
 	const char *names[ROUTE_MAX_PARAMS];
@@ -66,6 +67,17 @@ bool router_add(Router *router, unsigned methods, const char *pattern, void *han
  * holds the decoded parameter values. */
 RouteResult router_match(const Router *router, HttpMethod method, const char *path,
 			 RouteMatch *match);
+
+/* How many routes were added; their ids are 1..router_count. */
+size_t router_count(const Router *router);
+
+/* The pattern of route id (owned by the router), or NULL when there is no
+ * such route.  Walks the list: for start-up, not for requests. */
+const char *router_pattern(const Router *router, int id);
+
+/* True when some route's first segment is the literal segment[0..len)
+ * (raw, not decoded): lets a log name "/staff/…" but never "/AB3C4D". */
+bool router_first_segment_known(const Router *router, const char *segment, size_t len);
 
 /* The decoded value of the named parameter, or NULL. */
 const char *route_param(const RouteMatch *match, const char *name);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handlers.h"
@@ -159,6 +160,45 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	evtimer_add(server->grace_timer, &grace);
 }
 
+void server_publish_metrics(Server *server)
+{
+	DbPoolStats pool;
+	MetricsWorkerGauges g = {.inflight = server->inflight};
+
+	if (server->pool) {
+		db_pool_stats(server->pool, &pool);
+		g.pool_size = pool.size;
+		g.pool_connected = pool.connected;
+		g.pool_busy = pool.busy;
+		g.pool_idle = pool.idle;
+		g.pool_queued = pool.queued;
+	}
+	metrics_publish_worker(server->shard, &g);
+}
+
+static void metrics_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_publish_metrics(arg);
+}
+
+/* The registry, with one label per route pattern the router knows. */
+static Metrics *make_metrics(const Router *router)
+{
+	size_t n = router_count(router);
+	const char **patterns = calloc(n ? n : 1, sizeof *patterns);
+	Metrics *m;
+
+	if (!patterns)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		patterns[i] = router_pattern(router, (int)i + 1);
+	m = metrics_new(patterns, n, 1);
+	free(patterns);
+	return m;
+}
+
 void server_request_done(Server *server)
 {
 	server->inflight--;
@@ -216,6 +256,15 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		*err = str_printf("internal error: a route could not be registered");
 		goto fail;
 	}
+	{
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		server->start_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	}
+	server->metrics = make_metrics(server->router);
+	server->shard = metrics_shard(server->metrics, 0);
+	if (!server->shard)
+		goto oom;
 	server->listen_fd = open_listener(&config->listen, &server->port, err);
 	if (server->listen_fd < 0)
 		goto fail;
@@ -243,8 +292,9 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 	server->grace_timer = evtimer_new(server->base, grace_expired_cb, server);
 	server->sig_int = evsignal_new(server->base, SIGINT, signal_cb, server);
 	server->sig_term = evsignal_new(server->base, SIGTERM, signal_cb, server);
+	server->metrics_timer = event_new(server->base, -1, EV_PERSIST, metrics_timer_cb, server);
 	if (!server->accept_resume || !server->grace_timer || !server->sig_int ||
-	    !server->sig_term)
+	    !server->sig_term || !server->metrics_timer)
 		goto oom;
 	listener_owner = server;
 	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(server->bound),
@@ -272,6 +322,12 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		server->committer = committer_new(server->base, server->pool, &copts);
 		if (!server->committer)
 			goto oom;
+	}
+	db_pool_set_metrics(server->pool, server->shard);
+	committer_set_metrics(server->committer, server->shard);
+	{
+		struct timeval second = {.tv_sec = 1, .tv_usec = 0};
+		evtimer_add(server->metrics_timer, &second);
 	}
 	if (config->aggregate_interval_ms > 0) {
 		server->aggregator = aggregator_new(
@@ -365,6 +421,8 @@ void server_free(Server *server)
 		event_free(server->grace_timer);
 	if (server->accept_resume)
 		event_free(server->accept_resume);
+	if (server->metrics_timer)
+		event_free(server->metrics_timer);
 	router_free(server->router);
 	ratelimit_free(server->survey_limit);
 	proxy_list_free(server->trusted_proxies);
@@ -378,5 +436,6 @@ void server_free(Server *server)
 	if (server->base)
 		event_base_free(server->base);
 	free(server->base_url);
+	metrics_free(server->metrics);
 	free(server);
 }

@@ -16,6 +16,7 @@
 #include "committer.h"
 #include "db_pool.h"
 #include "form.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "token.h"
 #include "workq.h"
@@ -59,7 +60,18 @@ typedef struct Server {
 	size_t nversions;
 	unsigned long long requests_total;
 	unsigned long long rejected_busy;
+	/* The registry /metrics reads.  Owned here while the process has one
+	 * server; with one server per worker thread it becomes the process's,
+	 * and each server gets its own shard. */
+	Metrics *metrics;
+	MetricsShard *shard;         /* this server's part of metrics */
+	double start_time;           /* Unix seconds, for uptime */
+	struct event *metrics_timer; /* publishes this server's gauges each second */
 } Server;
+
+/* Publishes this server's gauges (pool, in-flight) into its metrics shard;
+ * run each second and before a scrape. */
+void server_publish_metrics(Server *server);
 
 /* Creates the server: event loop, routes, database pool (connecting in the
  * background) and the listening socket.  Takes ownership of forms (also on

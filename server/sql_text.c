@@ -720,3 +720,15 @@ const char SQL_ADMIN_TOKEN_AGAIN[] =
 const char SQL_ADMIN_TOKEN_IN_SCOPE[] =
 	"SELECT t.id FROM api_token t JOIN org_unit o ON o.id = t.org_unit_id"
 	" WHERE t.id = $1::bigint AND o.path <@ $2::ltree";
+
+const char SQL_AGGREGATION_LAG[] =
+	"SELECT coalesce(sum(rows), 0)::bigint, "
+	"extract(epoch FROM now() - (SELECT submitted_minute FROM response "
+	"WHERE id = (SELECT min(first_id) FROM response_batch_queue)))::float8 "
+	"FROM response_batch_queue";
+
+const char SQL_STATUS_SUMMARY[] =
+	"SELECT (SELECT count(*) FROM response WHERE submitted_minute >= date_trunc('day', now())), "
+	"(SELECT count(*) FROM campaign WHERE opens_at <= now() AND closes_at > now() "
+	"AND closed_early_at IS NULL), "
+	"(SELECT coalesce(max(version), 0) FROM " MIGRATIONS_TABLE ")";

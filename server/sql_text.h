@@ -10,6 +10,13 @@
 #define MIGRATIONS_TABLE "hailong_migrations"
 
 extern const char SQL_HEALTH_SCHEMA_VERSION[];
+/* Aggregation lag: responses queued for counting and the age in seconds of
+ * the oldest (NULL when none; to the minute, as responses keep no finer
+ * time).  Reads the small queue and one response by primary key. */
+extern const char SQL_AGGREGATION_LAG[];
+/* hailong status: responses stored today, rounds open now, the migration
+ * level, all in one row. */
+extern const char SQL_STATUS_SUMMARY[];
 extern const char SQL_MIGRATE_LOCK[];
 extern const char SQL_MIGRATE_UNLOCK[];
 extern const char SQL_MIGRATE_CREATE_TABLE[];

@@ -29,5 +29,7 @@ int hex_digit_value(char c);
 /* Milliseconds of CLOCK_MONOTONIC: for deadlines, which must not move with
  * the wall clock. */
 int64_t monotonic_ms(void);
+/* The same in microseconds: for durations measured into metrics. */
+int64_t monotonic_us(void);
 
 #endif

@@ -160,6 +160,29 @@ static void test_method_parse(void **state)
 	assert_int_equal(router_method_parse("BREW"), 0);
 }
 
+/* Route ids label the metrics: 1-based in order of adding, 0 when nothing
+ * matched; the first-segment check lets the log name /s/… but not a code. */
+static void test_route_ids(void **state)
+{
+	RouteMatch m;
+	assert_int_equal(router_count(*state), 5);
+	assert_string_equal(router_pattern(*state, 1), "/healthz");
+	assert_string_equal(router_pattern(*state, 3), "/s/{code}");
+	assert_null(router_pattern(*state, 0));
+	assert_null(router_pattern(*state, 6));
+	assert_int_equal(router_match(*state, HTTP_POST, "/s/AB12CD", &m), ROUTE_FOUND);
+	assert_int_equal(m.route_id, 3);
+	assert_int_equal(router_match(*state, HTTP_GET, "/s/help", &m), ROUTE_FOUND);
+	assert_int_equal(m.route_id, 4);
+	assert_int_equal(router_match(*state, HTTP_GET, "/nope", &m), ROUTE_NOT_FOUND);
+	assert_int_equal(m.route_id, 0);
+	assert_true(router_first_segment_known(*state, "s", 1));
+	assert_true(router_first_segment_known(*state, "api/v1", 3));
+	assert_false(router_first_segment_known(*state, "AB12CD", 6));
+	assert_false(router_first_segment_known(*state, "healthzz", 8));
+	assert_false(router_first_segment_known(*state, "", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_bad_paths),
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test(test_method_parse),
+		cmocka_unit_test(test_route_ids),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
