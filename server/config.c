@@ -53,7 +53,7 @@ static const ConfigOption options[] = {
 	    1 * KIB, 1 * MIB, "largest request line plus headers accepted"),
 	OPT("http-timeout", "HAILONG_HTTP_TIMEOUT", CFG_DURATION, http_timeout_ms, "30s", 1 * SEC,
 	    3600 * SEC, "idle, read and write timeout of a client connection"),
-	OPT("workers", "HAILONG_WORKERS", CFG_INT, workers, "0", 0, 64,
+	OPT("workers", "HAILONG_WORKERS", CFG_INT, workers, "1", 0, 64,
 	    "server processes sharing the port, each with its own event loop (0: one per core)"),
 	OPT("max-inflight", "HAILONG_MAX_INFLIGHT", CFG_INT, max_inflight, "1024", 1, 1000000,
 	    "requests handled at once before new ones get 503"),
