@@ -64,6 +64,9 @@ class Valgrind:
             checked += 1
             tap.ok(summary.group(1) == "0",
                    f"valgrind: no memory error or leak in `{command}`", text[-6000:])
-        tap.ok(len(logs) > 0, f"valgrind watched {len(logs)} runs of the binary "
-                              f"({checked} with a leak check, {killed} killed)")
+        if logs:
+            tap.diag(f"valgrind watched {len(logs)} runs of the binary "
+                     f"({checked} with a leak check, {killed} killed)")
+        else:
+            tap.skip("valgrind: runs of the binary checked", "this test does not run it")
         shutil.rmtree(self.dir, ignore_errors=True)
