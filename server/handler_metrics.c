@@ -62,6 +62,23 @@ static double wall_now(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
+bool server_aggregation_figures(const Server *server, MetricsProcess *p)
+{
+	AggregatorStats st;
+
+	if (!server->aggregator)
+		return false;
+	aggregator_stats(server->aggregator, &st);
+	p->aggregator = true;
+	p->agg_runs = st.runs;
+	p->agg_failures = st.failures;
+	p->agg_counted = st.counted;
+	p->agg_last_run = st.last_run;
+	p->agg_lag_responses = st.lag_responses;
+	p->agg_lag_seconds = aggregator_lag_seconds(&st, wall_now());
+	return true;
+}
+
 void handle_metrics(HttpRequest *r)
 {
 	Server *server = r->server;
@@ -84,17 +101,9 @@ void handle_metrics(HttpRequest *r)
 	}
 	server_publish_metrics(server);
 	p.open_connections = metrics_open_connections(server->port);
-	if (server->aggregator) {
-		AggregatorStats st;
-		aggregator_stats(server->aggregator, &st);
-		p.aggregator = true;
-		p.agg_runs = st.runs;
-		p.agg_failures = st.failures;
-		p.agg_counted = st.counted;
-		p.agg_last_run = st.last_run;
-		p.agg_lag_responses = st.lag_responses;
-		p.agg_lag_seconds = aggregator_lag_seconds(&st, wall_now());
-	}
+	if (!server_aggregation_figures(server, &p))
+		/* Another worker runs the job: the figures it published. */
+		metrics_read_aggregation(server->metrics, &p);
 	buf_init(&out, 32 * 1024);
 	metrics_render(server->metrics, &p, &out);
 	if (out.failed) {

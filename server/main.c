@@ -876,6 +876,7 @@ static int cmd_status(Config *config, int argc, char **argv)
 typedef struct LoadedForms {
 	Form **forms;
 	size_t nforms;
+	Metrics *metrics; /* shared by the workers; NULL for a single server */
 } LoadedForms;
 
 /* Builds and runs one server.  ready_fd (or -1) is told the bound port
@@ -885,7 +886,8 @@ static int serve_one(Config *config, int ready_fd, void *arg)
 	LoadedForms *loaded = arg;
 	char *err = NULL;
 	int exit_code = 1, rc;
-	Server *server = server_new(config, loaded->forms, loaded->nforms, &err, &exit_code);
+	Server *server = server_new(config, loaded->forms, loaded->nforms, loaded->metrics, &err,
+				    &exit_code);
 
 	/* server_new owns the questionnaires now, even on failure. */
 	loaded->forms = NULL;
@@ -937,9 +939,16 @@ static int cmd_serve(Config *config, int argc, char **argv)
 	if (config->worker_count == 1)
 		return serve_one(config, -1, &loaded);
 	/* Each worker builds its server from its own copy of the questionnaires
-	 * (the fork's); the supervisor's copy is only for restarts. */
+	 * (the fork's); the supervisor's copy is only for restarts.  The
+	 * metrics registry is one for all, in shared memory. */
+	if (!(loaded.metrics = server_shared_metrics(config->worker_count))) {
+		fprintf(stderr, "hailong: out of memory\n");
+		form_list_free(loaded.forms, loaded.nforms);
+		return 1;
+	}
 	rc = workers_run(config, serve_one, &loaded);
 	form_list_free(loaded.forms, loaded.nforms);
+	metrics_free(loaded.metrics);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,9 +85,20 @@ struct MetricsShard {
 	char pad[64];
 };
 
+/* The aggregation job's figures, published by the worker that runs it so
+ * that a scrape answered by another worker shows them too.  Doubles are
+ * kept as their bits. */
+typedef struct SharedAggregation {
+	_Atomic uint64_t published, runs, failures, counted, last_run_bits, lag_seconds_bits;
+	_Atomic int64_t lag_responses;
+} SharedAggregation;
+
 struct Metrics {
 	int nshards;
 	MetricsShard *shards;
+	SharedAggregation *aggregation;
+	void *map;             /* the shared region (metrics_new_shared), or NULL */
+	size_t map_size;
 	size_t nlabels;        /* label 0 is "(unmatched)" */
 	char **labels;         /* owned */
 	size_t nroutes;
@@ -124,9 +136,20 @@ static uint64_t load(const Counter *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-Metrics *metrics_new(const char *const *routes, size_t nroutes, int nshards)
+/* Carves n bytes, 64-aligned, from the shared region. */
+static void *carve(Metrics *m, size_t *used, size_t n)
+{
+	void *p = (char *)m->map + *used;
+
+	*used += (n + 63) & ~(size_t)63;
+	return p;
+}
+
+static Metrics *metrics_create(const char *const *routes, size_t nroutes, int nshards,
+			       bool shared)
 {
 	Metrics *m = calloc(1, sizeof *m);
+	size_t counters, used = 0;
 
 	if (!m || nshards < 1)
 		goto fail;
@@ -150,16 +173,41 @@ Metrics *metrics_new(const char *const *routes, size_t nroutes, int nshards)
 		}
 		m->route_label[i] = l;
 	}
-	m->shards = calloc((size_t)nshards, sizeof *m->shards);
-	if (!m->shards)
-		goto fail;
+	counters = m->nlabels * NMETHODS * NSTATUSES;
+	if (shared) {
+		/* One region for everything the workers write, mapped before
+		 * they are forked: each writes its shard, any may sum them all.
+		 * Its pointers are the same in every worker. */
+		m->map_size = (sizeof(SharedAggregation) + 63) / 64 * 64 +
+			      ((size_t)nshards * sizeof(MetricsShard) + 63) / 64 * 64 +
+			      (size_t)nshards * (((counters * sizeof(Counter) + 63) / 64 * 64) +
+						 ((m->nlabels * sizeof(Histogram) + 63) / 64 * 64));
+		m->map = mmap(NULL, m->map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			      -1, 0);
+		if (m->map == MAP_FAILED) {
+			m->map = NULL;
+			goto fail;
+		}
+		m->aggregation = carve(m, &used, sizeof *m->aggregation);
+		m->shards = carve(m, &used, (size_t)nshards * sizeof *m->shards);
+	} else {
+		m->aggregation = calloc(1, sizeof *m->aggregation);
+		m->shards = calloc((size_t)nshards, sizeof *m->shards);
+		if (!m->aggregation || !m->shards)
+			goto fail;
+	}
 	for (int i = 0; i < nshards; i++) {
 		MetricsShard *s = &m->shards[i];
 		s->owner = m;
-		s->requests = calloc(m->nlabels * NMETHODS * NSTATUSES, sizeof *s->requests);
-		s->latency = calloc(m->nlabels, sizeof *s->latency);
-		if (!s->requests || !s->latency)
-			goto fail;
+		if (shared) {
+			s->requests = carve(m, &used, counters * sizeof *s->requests);
+			s->latency = carve(m, &used, m->nlabels * sizeof *s->latency);
+		} else {
+			s->requests = calloc(counters, sizeof *s->requests);
+			s->latency = calloc(m->nlabels, sizeof *s->latency);
+			if (!s->requests || !s->latency)
+				goto fail;
+		}
 	}
 	return m;
 fail:
@@ -167,20 +215,83 @@ fail:
 	return NULL;
 }
 
+Metrics *metrics_new(const char *const *routes, size_t nroutes, int nshards)
+{
+	return metrics_create(routes, nroutes, nshards, false);
+}
+
+Metrics *metrics_new_shared(const char *const *routes, size_t nroutes, int nshards)
+{
+	return metrics_create(routes, nroutes, nshards, true);
+}
+
 void metrics_free(Metrics *m)
 {
 	if (!m)
 		return;
-	for (int i = 0; m->shards && i < m->nshards; i++) {
-		free(m->shards[i].requests);
-		free(m->shards[i].latency);
+	if (m->map) {
+		munmap(m->map, m->map_size);
+	} else {
+		for (int i = 0; m->shards && i < m->nshards; i++) {
+			free(m->shards[i].requests);
+			free(m->shards[i].latency);
+		}
+		free(m->shards);
+		free(m->aggregation);
 	}
-	free(m->shards);
 	for (size_t i = 0; m->labels && i < m->nlabels; i++)
 		free(m->labels[i]);
 	free(m->labels);
 	free(m->route_label);
 	free(m);
+}
+
+static uint64_t double_bits(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+static double bits_double(uint64_t u)
+{
+	double d;
+
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+void metrics_publish_aggregation(Metrics *m, const MetricsProcess *p)
+{
+	SharedAggregation *a = m ? m->aggregation : NULL;
+
+	if (!a || !p->aggregator)
+		return;
+	atomic_store_explicit(&a->runs, p->agg_runs, memory_order_relaxed);
+	atomic_store_explicit(&a->failures, p->agg_failures, memory_order_relaxed);
+	atomic_store_explicit(&a->counted, p->agg_counted, memory_order_relaxed);
+	atomic_store_explicit(&a->last_run_bits, double_bits(p->agg_last_run), memory_order_relaxed);
+	atomic_store_explicit(&a->lag_seconds_bits, double_bits(p->agg_lag_seconds),
+			      memory_order_relaxed);
+	atomic_store_explicit(&a->lag_responses, p->agg_lag_responses, memory_order_relaxed);
+	atomic_store_explicit(&a->published, 1, memory_order_release);
+}
+
+void metrics_read_aggregation(const Metrics *m, MetricsProcess *p)
+{
+	SharedAggregation *a = m ? m->aggregation : NULL;
+
+	if (!a || p->aggregator || !atomic_load_explicit(&a->published, memory_order_acquire))
+		return;
+	p->aggregator = true;
+	p->agg_runs = atomic_load_explicit(&a->runs, memory_order_relaxed);
+	p->agg_failures = atomic_load_explicit(&a->failures, memory_order_relaxed);
+	p->agg_counted = atomic_load_explicit(&a->counted, memory_order_relaxed);
+	p->agg_last_run = bits_double(atomic_load_explicit(&a->last_run_bits, memory_order_relaxed));
+	p->agg_lag_seconds =
+		bits_double(atomic_load_explicit(&a->lag_seconds_bits, memory_order_relaxed));
+	p->agg_lag_responses = atomic_load_explicit(&a->lag_responses, memory_order_relaxed);
 }
 
 MetricsShard *metrics_shard(Metrics *m, int i)

@@ -71,8 +71,22 @@ typedef struct MetricsProcess {
 Metrics *metrics_new(const char *const *routes, size_t nroutes, int nshards)
 	__attribute__((warn_unused_result));
 
-/* Frees the registry and its shards.  NULL-safe.  No worker may still use
- * a shard. */
+/* The same, with every shard (and the aggregation figures) in one
+ * MAP_SHARED region: made before worker processes are forked, it is the
+ * same registry in all of them, so a scrape answered by any worker sums
+ * every worker's shard.  The labels are read-only after creation. */
+Metrics *metrics_new_shared(const char *const *routes, size_t nroutes, int nshards)
+	__attribute__((warn_unused_result));
+
+/* The worker that runs the aggregation job publishes its figures (p with
+ * p->aggregator true) for the others; a worker without the job reads them
+ * into its own p before rendering (nothing when none was published yet).
+ * NULL-safe. */
+void metrics_publish_aggregation(Metrics *m, const MetricsProcess *p);
+void metrics_read_aggregation(const Metrics *m, MetricsProcess *p);
+
+/* Frees the registry and its shards (unmaps a shared one).  NULL-safe.  No
+ * worker may still use a shard. */
 void metrics_free(Metrics *m);
 
 /* Worker i's shard (0 <= i < nshards), owned by the registry; NULL when out

@@ -164,6 +164,7 @@ void server_publish_metrics(Server *server)
 {
 	DbPoolStats pool;
 	MetricsWorkerGauges g = {.inflight = server->inflight};
+	MetricsProcess p = {0};
 
 	if (server->pool) {
 		db_pool_stats(server->pool, &pool);
@@ -174,6 +175,9 @@ void server_publish_metrics(Server *server)
 		g.pool_queued = pool.queued;
 	}
 	metrics_publish_worker(server->shard, &g);
+	/* The worker that counts tells the others (workers.c). */
+	if (server_aggregation_figures(server, &p))
+		metrics_publish_aggregation(server->metrics, &p);
 }
 
 static void metrics_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -184,7 +188,7 @@ static void metrics_timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* The registry, with one label per route pattern the router knows. */
-static Metrics *make_metrics(const Router *router)
+static Metrics *make_metrics(const Router *router, int nshards, bool shared)
 {
 	size_t n = router_count(router);
 	const char **patterns = calloc(n ? n : 1, sizeof *patterns);
@@ -194,8 +198,19 @@ static Metrics *make_metrics(const Router *router)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		patterns[i] = router_pattern(router, (int)i + 1);
-	m = metrics_new(patterns, n, 1);
+	m = shared ? metrics_new_shared(patterns, n, nshards) : metrics_new(patterns, n, nshards);
 	free(patterns);
+	return m;
+}
+
+Metrics *server_shared_metrics(int nshards)
+{
+	Router *router = router_new();
+	Metrics *m = NULL;
+
+	if (router && handlers_register(router))
+		m = make_metrics(router, nshards, true);
+	router_free(router);
 	return m;
 }
 
@@ -221,8 +236,8 @@ static void raise_fd_limit(void)
 		log_debug("open-file limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
-Server *server_new(const Config *config, Form **forms, size_t nforms, char **err,
-		   int *exit_code)
+Server *server_new(const Config *config, Form **forms, size_t nforms, Metrics *shared_metrics,
+		   char **err, int *exit_code)
 {
 	Server *server = calloc(1, sizeof *server);
 	DbPoolOptions pool_opts;
@@ -261,8 +276,14 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, char **err
 		clock_gettime(CLOCK_REALTIME, &now);
 		server->start_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 	}
-	server->metrics = make_metrics(server->router);
-	server->shard = metrics_shard(server->metrics, 0);
+	if (shared_metrics) {
+		server->metrics = shared_metrics;
+		server->shard = metrics_shard(server->metrics, config->worker_index);
+	} else {
+		server->metrics = make_metrics(server->router, 1, false);
+		server->owns_metrics = true;
+		server->shard = metrics_shard(server->metrics, 0);
+	}
 	if (!server->shard)
 		goto oom;
 	server->listen_fd = open_listener(&config->listen, &server->port, err);
@@ -436,6 +457,7 @@ void server_free(Server *server)
 	if (server->base)
 		event_base_free(server->base);
 	free(server->base_url);
-	metrics_free(server->metrics);
+	if (server->owns_metrics)
+		metrics_free(server->metrics);
 	free(server);
 }

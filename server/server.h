@@ -63,7 +63,8 @@ typedef struct Server {
 	/* The registry /metrics reads.  Owned here while the process has one
 	 * server; with one server per worker thread it becomes the process's,
 	 * and each server gets its own shard. */
-	Metrics *metrics;
+	Metrics *metrics;            /* owned unless borrowed from the supervisor */
+	bool owns_metrics;
 	MetricsShard *shard;         /* this server's part of metrics */
 	double start_time;           /* Unix seconds, for uptime */
 	struct event *metrics_timer; /* publishes this server's gauges each second */
@@ -73,15 +74,25 @@ typedef struct Server {
  * run each second and before a scrape. */
 void server_publish_metrics(Server *server);
 
+/* Fills p's aggregation figures from this server's aggregation job; false
+ * when it runs none (handler_metrics.c). */
+bool server_aggregation_figures(const Server *server, MetricsProcess *p);
+
 /* Creates the server: event loop, routes, database pool (connecting in the
  * background) and the listening socket.  Takes ownership of forms (also on
  * failure).  On failure returns NULL and sets
  * *err to a one-line malloc'd message (caller frees); *exit_code says which
  * status the process should exit with (1 for runtime trouble such as a port
  * in use, 2 for a bad setting). */
-Server *server_new(const Config *config, Form **forms, size_t nforms, char **err,
-		   int *exit_code)
+Server *server_new(const Config *config, Form **forms, size_t nforms, Metrics *shared_metrics,
+		   char **err, int *exit_code)
 	__attribute__((warn_unused_result));
+
+/* A metrics registry for the server's routes with nshards worker shards,
+ * in memory shared with forked workers (metrics_new_shared).  The supervisor
+ * makes it before forking and hands it to server_new as shared_metrics, where
+ * worker i writes shard config->worker_index.  NULL when out of memory. */
+Metrics *server_shared_metrics(int nshards) __attribute__((warn_unused_result));
 
 /* Runs the loop until a stop signal has been handled.  Returns 0 after a
  * clean stop. */

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 
 from harness import BINARY, App, Server, process_sockets, run_tests, submit, wait_until
 
@@ -15,6 +16,14 @@ from harness import BINARY, App, Server, process_sockets, run_tests, submit, wai
 def children(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return sorted(int(p) for p in out.stdout.split())
+
+
+def metric(text, name):
+    """The value of an unlabelled sample, or None."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
 
 
 def alive(pid):
@@ -57,6 +66,18 @@ def main(tap, scratch):
            "and 60 responses are stored, once each, whichever worker took them")
     counted = wait_until(lambda: pg.psql("SELECT count(*) FROM response_batch_queue") == "0", 30)
     tap.ok(counted, "the aggregation job (worker 0's) counts them all")
+    # One registry for all workers (shared memory): whichever worker answers
+    # the scrape, it sums every worker's counts and shows worker 0's job,
+    # which worker 0 publishes each second.
+    time.sleep(1.5)
+    scrapes = [server.get("/metrics").text for _ in range(8)]
+    accepted = {metric(s, "hailong_submissions_accepted_total") for s in scrapes}
+    pools = {metric(s, "hailong_db_pool_size") for s in scrapes}
+    runs = [metric(s, "hailong_aggregation_runs_total") for s in scrapes]
+    tap.eq(accepted, {60.0}, "every scrape, whichever worker answers, counts all 60 submissions")
+    tap.eq(pools, {16.0}, "and both workers' pools (8 connections each)")
+    tap.ok(all(r is not None and r >= 1 for r in runs),
+           f"and the aggregation job of worker 0 on every scrape: runs {runs}")
     errors = [line for line in server.log_text().splitlines() if "level=error" in line]
     tap.eq(errors, [], "no worker logged an error")
 
