@@ -580,7 +580,10 @@ static void dispatch(struct evhttp_request *req, void *arg)
 	char allow[128];
 
 	server->requests_total++;
-	if (server->stopping) {
+	/* Right after a stop signal, requests on connections accepted before
+	 * it are still served (each answer closes its connection); after the
+	 * linger, only the requests in flight are finished. */
+	if (server->stopping && server->lingered) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 		reply_early(server, req, 503, "shutting_down", "the server is restarting, try again shortly");
 		return;

@@ -131,10 +131,29 @@ static void grace_expired_cb(evutil_socket_t fd, short what, void *arg)
 	stop_now(server);
 }
 
+/* A connection accepted just before the signal may not have sent (or we may
+ * not yet have read) its request; stopping the moment nothing is in flight
+ * would close it unanswered, which a client sees as a dropped connection
+ * across a restart.  So the server keeps serving for this long after the
+ * signal, then stops as soon as nothing is in flight. */
+enum { STOP_LINGER_MS = 300 };
+
+static void linger_over_cb(evutil_socket_t fd, short what, void *arg)
+{
+	Server *server = arg;
+
+	(void)fd;
+	(void)what;
+	server->lingered = true;
+	if (server->inflight == 0)
+		stop_now(server);
+}
+
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	Server *server = arg;
-	struct timeval grace;
+	struct timeval grace, linger;
+	int linger_ms;
 
 	(void)what;
 	if (server->stopping) {
@@ -144,6 +163,10 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 	server->stopping = true;
 	if (server->bound) {
+		/* With net.ipv4.tcp_migrate_req=1 the kernel hands connections
+		 * still waiting in this socket's queue to another process
+		 * listening on the port; without it they are reset
+		 * (docs/deploy.md). */
 		evhttp_del_accept_socket(server->http, server->bound);
 		server->bound = NULL;
 		close(server->listen_fd); /* evhttp's listener does not own it */
@@ -151,10 +174,11 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 	log_info("%s received: no new connections, finishing %ld requests",
 		 sig == SIGTERM ? "SIGTERM" : "SIGINT", server->inflight);
-	if (server->inflight == 0) {
-		stop_now(server);
-		return;
-	}
+	linger_ms = STOP_LINGER_MS < server->config->shutdown_grace_ms ? STOP_LINGER_MS
+								       : server->config->shutdown_grace_ms;
+	linger.tv_sec = linger_ms / 1000;
+	linger.tv_usec = (linger_ms % 1000) * 1000;
+	evtimer_add(server->linger_timer, &linger);
 	grace.tv_sec = server->config->shutdown_grace_ms / 1000;
 	grace.tv_usec = (server->config->shutdown_grace_ms % 1000) * 1000;
 	evtimer_add(server->grace_timer, &grace);
@@ -217,7 +241,7 @@ Metrics *server_shared_metrics(int nshards)
 void server_request_done(Server *server)
 {
 	server->inflight--;
-	if (server->stopping && server->inflight == 0)
+	if (server->stopping && server->lingered && server->inflight == 0)
 		stop_now(server);
 }
 
@@ -311,10 +335,11 @@ Server *server_new(const Config *config, Form **forms, size_t nforms, Metrics *s
 	}
 	server->accept_resume = evtimer_new(server->base, accept_resume_cb, server);
 	server->grace_timer = evtimer_new(server->base, grace_expired_cb, server);
+	server->linger_timer = evtimer_new(server->base, linger_over_cb, server);
 	server->sig_int = evsignal_new(server->base, SIGINT, signal_cb, server);
 	server->sig_term = evsignal_new(server->base, SIGTERM, signal_cb, server);
 	server->metrics_timer = event_new(server->base, -1, EV_PERSIST, metrics_timer_cb, server);
-	if (!server->accept_resume || !server->grace_timer || !server->sig_int ||
+	if (!server->accept_resume || !server->grace_timer || !server->linger_timer || !server->sig_int ||
 	    !server->sig_term || !server->metrics_timer)
 		goto oom;
 	listener_owner = server;
@@ -440,6 +465,8 @@ void server_free(Server *server)
 		event_free(server->sig_term);
 	if (server->grace_timer)
 		event_free(server->grace_timer);
+	if (server->linger_timer)
+		event_free(server->linger_timer);
 	if (server->accept_resume)
 		event_free(server->accept_resume);
 	if (server->metrics_timer)

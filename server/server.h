@@ -40,8 +40,8 @@ typedef struct Server {
 	Form **forms;                /* owned: the questionnaires of forms-dir */
 	size_t nforms;
 	long inflight;               /* requests accepted and not yet answered */
-	bool stopping;
-	struct event *sig_int, *sig_term, *grace_timer, *accept_resume;
+	bool stopping, lingered;
+	struct event *sig_int, *sig_term, *grace_timer, *linger_timer, *accept_resume;
 	char csp[1024];              /* Content-Security-Policy of every page */
 	Committer *committer;        /* group commit of responses */
 	Aggregator *aggregator;      /* counts responses into tallies; NULL when off */

@@ -128,14 +128,40 @@ def proxy_tests(tap, scratch, app, code):
     server.wait(20)
 
 
+MIGRATE_REQ = "/proc/sys/net/ipv4/tcp_migrate_req"
+
+
+def migrate_requests_on():
+    """deploy/sysctl-hailong.conf's setting, set here when we may (CI runs
+    as root): without it a connection waiting in the old server's queue
+    when it closes its socket is reset.  Returns (on, previous value)."""
+    try:
+        with open(MIGRATE_REQ) as f:
+            before = f.read().strip()
+    except OSError:
+        return False, None
+    if before == "1":
+        return True, None
+    try:
+        with open(MIGRATE_REQ, "w") as f:
+            f.write("1")
+    except OSError:
+        return False, None
+    return True, before
+
+
 def zero_downtime_tests(tap, scratch, app):
     """Server B binds the port while A still serves (SO_REUSEPORT); A gets
-    SIGTERM; a client opening a new connection for each request all along
-    is never refused."""
+    SIGTERM; clients opening a new connection for each request all along
+    are never refused, and with the kernel's tcp_migrate_req every request
+    is answered.  Several restarts in a row, several clients: one restart
+    with one client passed thousands of times before a busy CI machine
+    found a connection reset."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     listen = {"HAILONG_LISTEN": f"127.0.0.1:{port}"}
+    migrate_on, previous = migrate_requests_on()
     old = Server(scratch, app.url, env=listen)
     results, stop = [], threading.Event()
 
@@ -147,31 +173,47 @@ def zero_downtime_tests(tap, scratch, app):
                 resp = conn.getresponse()
                 resp.read()
                 results.append(resp.status)
-            except OSError as e:  # refused, reset: what a restart must not cause
+            except (OSError, http.client.HTTPException) as e:
+                # refused, reset, closed unanswered: what a restart must not cause
                 results.append(type(e).__name__)
             finally:
                 conn.close()
 
-    thread = threading.Thread(target=client, daemon=True)
-    thread.start()
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    restarts, ports, stopped = 5, [], []
+    for _ in range(restarts):
+        time.sleep(0.2)
+        new = Server(scratch, app.url, env=listen)
+        ports.append(new.port)
+        time.sleep(0.2)
+        old.signal(15)
+        stopped.append(old.wait(20))
+        old = new
     time.sleep(0.3)
-    new = Server(scratch, app.url, env=listen)
-    tap.eq(new.port, port, "a second server binds the port the first one still listens on")
-    time.sleep(0.3)
-    old.signal(15)
-    tap.eq(old.wait(20), 0, "the old server stops on SIGTERM")
-    time.sleep(0.5)
     stop.set()
-    thread.join(20)
+    for thread in threads:
+        thread.join(20)
+    if previous is not None:
+        with open(MIGRATE_REQ, "w") as f:
+            f.write(previous)
+    tap.eq(ports, [port] * restarts, "each new server binds the port the old one still listens on")
+    tap.eq(stopped, [0] * restarts, "each old server stops on SIGTERM")
     refused = [r for r in results if r == "ConnectionRefusedError"]
     other = [r for r in results if r not in (200, "ConnectionRefusedError")]
-    tap.ok(len(results) > 50 and not refused,
-           f"no connection refused across the restart ({len(results)} requests)",
+    tap.ok(len(results) > 200 and not refused,
+           f"no connection refused across {restarts} restarts ({len(results)} requests)",
            f"refused: {len(refused)}")
-    tap.ok(not other, "every request was answered 200", repr(other))
-    tap.eq(new.get("/healthz").status, 200, "the new server serves on")
-    new.signal(15)
-    new.wait(20)
+    if migrate_on:
+        tap.ok(not other, "every request was answered 200", repr(other[:20]))
+    else:
+        tap.skip("every request was answered 200",
+                 f"{MIGRATE_REQ} is 0 and not writable here: connections waiting in the "
+                 "closing socket's queue are reset (docs/deploy.md)")
+    tap.eq(old.get("/healthz").status, 200, "the newest server serves on")
+    old.signal(15)
+    old.wait(20)
 
 
 def main(tap, scratch):
