@@ -100,7 +100,7 @@ const char SQL_COMMIT_BATCH[] =
 	" SELECT i.c, i.v, i.s, decode(i.h, 'hex'), i.a, i.t, i.src, i.rc, date_trunc('minute', now())"
 	" FROM input i WHERE i.slip IS NULL OR i.slip IN (SELECT code FROM used)"
 	" ORDER BY i.ord"
-	" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id),"
+	" ON CONFLICT (campaign_id, submission_id) DO NOTHING RETURNING submission_id),"
 	/* After the insert (it reads ins), before the commit: a statement that
 	 * ran past its budget fails rather than commit a row whose parent has
 	 * been told 503 (sql/014).  The budget keeps a margin for the commit
@@ -109,19 +109,18 @@ const char SQL_COMMIT_BATCH[] =
 	" guard AS (SELECT hl_commit_within($2::int - least($2::int / 2, 300), count(*)) FROM ins)"
 	" SELECT i.ord, CASE"
 	" WHEN ins.submission_id IS NOT NULL THEN 'stored'"
-	" WHEN r.id IS NOT NULL AND r.content_hash = decode(i.h, 'hex') AND r.campaign_id = i.c"
-	" THEN 'replay'"
+	" WHEN r.id IS NOT NULL AND r.content_hash = decode(i.h, 'hex') THEN 'replay'"
 	" WHEN r.id IS NOT NULL THEN 'conflict'"
 	" ELSE 'unresolved' END"
 	" FROM input i CROSS JOIN guard LEFT JOIN ins ON ins.submission_id = i.s"
-	" LEFT JOIN response r ON r.submission_id = i.s"
+	" LEFT JOIN response r ON r.campaign_id = i.c AND r.submission_id = i.s"
 	" ORDER BY i.ord";
 
 /* A second look at an unresolved submission, in a fresh snapshot.
  * $1 submission id, $2 content hash (hex), $3 campaign. */
 const char SQL_SUBMISSION_LOOKUP[] =
-	"SELECT r.content_hash = decode($2, 'hex') AND r.campaign_id = $3"
-	" FROM response r WHERE r.submission_id = $1";
+	"SELECT r.content_hash = decode($2, 'hex')"
+	" FROM response r WHERE r.campaign_id = $3 AND r.submission_id = $1";
 
 /* $1 code, $2 name, $3 kind, $4 school level, $5 parent code.  Returns the
  * node's id, made on first use. */
@@ -412,7 +411,8 @@ const char SQL_STAFF_DASHBOARD[] =
 /* $1 slip code, $2 round, $3 submission id: whether the slip is used, and
  * whether this very submission is stored (a resent sheet). */
 const char SQL_PAPER_SLIP[] =
-	"SELECT s.used, EXISTS (SELECT 1 FROM response r WHERE r.submission_id = $3::uuid)"
+	"SELECT s.used, EXISTS (SELECT 1 FROM response r"
+	" WHERE r.campaign_id = $2::bigint AND r.submission_id = $3::uuid)"
 	" FROM slip s WHERE s.code = $1 AND s.campaign_id = $2::bigint";
 
 /* Double entry.  $1 round, $2 slip, $3 answers literal, $4 texts literal,

@@ -68,7 +68,8 @@ def main(tap, scratch):
     tap.eq(pdf_pages(poster), 1, "the poster is one A4 page")
     tap.eq(decode_pages(poster), [{f"{BASE}/s/{code}"}], "the poster's QR code decodes to the "
            "round's link")
-    text = pdf_text(poster)
+    # A line may break anywhere in the title, depending on the fonts installed.
+    text = " ".join(pdf_text(poster).split())
     tap.ok("Trường A" in text and "Khảo sát sự hài lòng của cha mẹ học sinh" in text and
            f"ks.example.vn/s/{code}" in text, "the poster shows the school, the title (with "
            "diacritics) and the link to type", text[:500])
