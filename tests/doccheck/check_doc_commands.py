@@ -14,6 +14,7 @@ starts on a free port, and the placeholders of the docs (ID, MÃ_ĐƠN_VỊ, …
 get values made here.  The environment a command leaves (`set -a; .
 secret.env`) carries on to the next command of the same file."""
 import glob
+import json
 import os
 import re
 import shlex
@@ -361,6 +362,60 @@ def parser_checks(tap):
            "output and other languages left out")
 
 
+def meson_options():
+    """{name: choices or None} of every option `meson setup` takes here,
+    read from the project without configuring a build."""
+    out = subprocess.run(["meson", "introspect", "--buildoptions", "meson.build"],
+                         cwd=SOURCE_ROOT, capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError(f"meson introspect: {out.stderr}")
+    return {o["name"]: o.get("choices") if o["type"] == "combo" else None
+            for o in json.loads(out.stdout)}
+
+
+def setup_options(command):
+    """(name, value) of the options of each `meson setup` in a command."""
+    options = []
+    for part in re.split(r"&&|;|\|\|", command):
+        words = shlex.split(part)
+        words = [w for w in words if not re.match(r"^[A-Z_]+=", w)] if words else []
+        if words[:2] != ["meson", "setup"]:
+            continue
+        for word in words[2:]:
+            m = re.match(r"^(?:-D|--)([\w-]+)(?:=(.*))?$", word)
+            if m:
+                options.append((m.group(1).replace("-", "_"), m.group(2)))
+    return options
+
+
+def meson_setup_checks(tap, commands):
+    """A `meson setup` line is not run here (a whole build); its options
+    must still exist, with a value meson accepts."""
+    known = None
+    for doc, line, text in commands:
+        options = setup_options(text)
+        if not options:
+            continue
+        known = known if known is not None else meson_options()
+        wrong = [f"{name}={value}" for name, value in options
+                 if name not in known or (known[name] and value not in known[name])]
+        tap.ok(not wrong, f"{doc}:{line}: the meson setup options exist: "
+               + " ".join(name for name, _ in options), f"unknown or invalid: {wrong}")
+
+
+def checkout_paths(command):
+    """The words of a command that name a file of the checkout (their first
+    folder is one of its own: bench/…, scripts/…, deploy/…)."""
+    folders = {name for name in os.listdir(SOURCE_ROOT)
+               if os.path.isdir(os.path.join(SOURCE_ROOT, name)) and not name.startswith(".")
+               and not name.startswith("build")}
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return []
+    return [w for w in words if "/" in w and w.split("/")[0] in folders]
+
+
 def main(tap, scratch):
     parser_checks(tap)
     try:
@@ -371,6 +426,7 @@ def main(tap, scratch):
     commands = [(doc, line, command) for doc in doc_files()
                 for line, command in doc_commands(doc)]
     tap.ok(len(commands) >= 40, f"{len(commands)} commands found in the docs' shell blocks")
+    meson_setup_checks(tap, commands)
     used = set()
     ctx = None
     states = {}
@@ -381,6 +437,12 @@ def main(tap, scratch):
         if command in not_run:
             used.add(command)
             _, why, covered = not_run[command]
+            # Not run, but what it names of the checkout must be there.
+            missing = [p for p in checkout_paths(text)
+                       if not os.path.exists(os.path.join(SOURCE_ROOT, p))]
+            if missing:
+                tap.ok(False, f"{where}: {command}", f"not run, and names missing files: {missing}")
+                continue
             tap.skip(f"{where}: {command}", why + (f"; covered by {covered}" if covered else ""))
             continue
         how = RUNS.get(command)
