@@ -3,7 +3,7 @@
 # the whole suite twice: a plain build with -Werror, and an ASan+UBSan build;
 # the integration tests once more with the plain binary under valgrind; then
 # the libFuzzer targets for a bounded time in a clang build.  The suites run
-# in both builds are unit, integration and faults (tests/faults: the
+# in both builds are unit, integration, docs and faults (tests/faults: the
 # fault-injection run and the soak, about 5 minutes; `meson test -C build
 # --suite faults` runs it alone); the attack tools (tests/attack, suite
 # attack) run in the plain build.
