@@ -47,7 +47,6 @@ BEGIN
         EXECUTE format('ALTER TABLE response RENAME TO %I', old_part);
         EXECUTE format('ALTER INDEX response_pkey RENAME TO %I', old_part || '_pkey');
         EXECUTE format('ALTER INDEX response_submission RENAME TO %I', old_part || '_submission');
-        EXECUTE format('ALTER INDEX response_id RENAME TO %I', old_part || '_id');
         EXECUTE format('ALTER INDEX response_comments_newest RENAME TO %I',
                        old_part || '_comments_newest');
         EXECUTE format('ALTER TABLE %I DROP CONSTRAINT response_campaign_id_fkey,'
@@ -63,13 +62,12 @@ BEGIN
         EXECUTE format('ALTER TABLE response ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY'
                        ' (START WITH %s)', next_id);
         ALTER TABLE response
-            ADD CONSTRAINT response_pkey PRIMARY KEY (campaign_id, id),
+            ADD CONSTRAINT response_pkey PRIMARY KEY (id, campaign_id),
             ADD CONSTRAINT response_submission UNIQUE (campaign_id, submission_id),
             ADD CONSTRAINT response_campaign_id_fkey FOREIGN KEY (campaign_id)
                 REFERENCES campaign (id),
             ADD CONSTRAINT response_version_id_fkey FOREIGN KEY (version_id)
                 REFERENCES questionnaire_version (id);
-        CREATE INDEX response_id ON response (id);
         CREATE INDEX response_comments_newest
             ON response (campaign_id, submitted_minute DESC, id DESC) WHERE texts IS NOT NULL;
         CREATE TRIGGER response_append_only
