@@ -112,9 +112,9 @@ const char REPORT_STYLE[] =
 	".up{text-transform:uppercase}"
 	".cl{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden;"
 	"overflow-wrap:anywhere}"
-	".nb .nt{text-align:center;font-size:14pt;font-weight:700;margin:5mm 0 1mm}"
+	".nb .nt{text-align:center;font-size:14pt;font-weight:700;margin:4mm 0 1mm}"
 	".nb .np{text-align:center;margin:0 0 3mm}"
-	".nb h2{font-size:11.5pt;color:#000;margin:3mm 0 1mm}"
+	".nb h2{font-size:11.5pt;color:#000;margin:2.5mm 0 1mm}"
 	".nb .big{font-size:20pt;margin:0}"
 	".nq{display:flex;gap:6mm}"
 	".nq div{flex:1 1 0;min-width:0}"
@@ -1815,7 +1815,8 @@ void page_report_notice(Buf *b, const cJSON *report)
 	 * the line naming the ones left out takes a row's place.  The budget
 	 * is for the worst case, checked on paper by tests/integration/
 	 * test_report_print.py (300-character names, every criterion below
-	 * target). */
+	 * target, and DejaVu Sans, the widest font of the list, as on a
+	 * machine without Arial or Liberation Sans). */
 	rows = nforms > NOTICE_FORMS ? NOTICE_ROWS_MORE : nforms > 1 ? NOTICE_ROWS_EACH : NOTICE_ROWS;
 	buf_puts(b, "<div class=\"nbody\">");
 	cJSON_ArrayForEach(q, list)
